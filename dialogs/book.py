@@ -1,0 +1,264 @@
+"""Loading every definition file into one checked, immutable `Book`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
+from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
+
+CONTENT_DIR = Path(__file__).parent / "content"
+
+GLOBAL_INTENTS = (
+    "HelpIntent", "RepeatIntent", "PauseIntent", "ResumeIntent", "PreviousIntent",
+    "NextIntent", "StartOverIntent", "StopIntent", "CancelIntent", "NavigateHomeIntent",
+    "FallbackIntent", "DoneIntent", "SafetyIntent",
+)
+"""Intents every step understands without the author writing anything."""
+
+BUILTIN_VARIABLES = frozenset({
+    "speaker", "listener", "first", "second", "exercise", "menu", "times_this_month",
+    "promise", "promiser", "saved_exercise", "minutes",
+})
+"""Variables any prompt may use; flows add their own with `set:` and `capture:`."""
+
+WELCOME_ENTRY_STEPS = ("start", "menu", "after_exercise", "after_safety", "resume_offer")
+"""Steps of the welcome flow that the engine enters by name."""
+
+VARIABLE = re.compile(r"\{([^{}]*)\}")
+
+
+@dataclass(frozen=True)
+class Book:
+    """Everything the engine needs: vocabulary, global wording, welcome flow, exercises."""
+
+    vocabulary: Vocabulary
+    messages: Messages
+    welcome: Welcome
+    exercises: dict[str, Exercise]
+    sources: dict[str, SourceMap]
+
+    def flow(self, flow_id: str) -> Flow:
+        return self.welcome if flow_id == "welcome" else self.exercises[flow_id]
+
+    def step(self, flow_id: str, step_id: str) -> Step:
+        return self.flow(flow_id).steps[step_id]
+
+
+def _friendly(error: dict[str, Any]) -> str:
+    kind = error["type"]
+    names = [part for part in error["loc"] if isinstance(part, str)]
+    where = names[-1] if names else "file"
+    if kind == "missing":
+        return f"`{where}` is missing; add it here"
+    if kind == "extra_forbidden":
+        return (f"`{where}` is not a setting this part understands; "
+                "check its spelling and indentation")
+    if kind == "enum":
+        return f"`{error['input']}` is not allowed here; use one of {error['ctx']['expected']}"
+    if kind == "string_pattern_mismatch":
+        return (f"`{error['input']}` must be lower-case words joined by hyphens, "
+                "like `honest-check-in`")
+    return f"`{where}`: {error['msg'][0].lower()}{error['msg'][1:]}"
+
+
+def validate(model: type[BaseModel], data: Any, source: SourceMap) -> Any:
+    if not isinstance(data, dict):
+        raise DefinitionError([source.problem((), "this file should hold named settings "
+                                                   "(`name: value` lines), but it does not")])
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        problems = [source.problem(tuple(e["loc"]), _friendly(e)) for e in error.errors()]
+        raise DefinitionError(problems) from None
+
+
+def _load(model: type[BaseModel], path: Path, problems: list[Problem]) -> tuple[Any, SourceMap]:
+    try:
+        data, source = read_yaml(path)
+        return validate(model, data, source), source
+    except DefinitionError as error:
+        problems.extend(error.problems)
+        return None, SourceMap(str(path))
+
+
+def variables_in(text: str) -> list[str]:
+    return VARIABLE.findall(text)
+
+
+def _step_texts(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
+    for kind in ("say", "reprompt", "help", "no_match", "no_input"):
+        for i, text in enumerate(getattr(step, kind)):
+            yield (kind, i), text
+    for platform, override in step.overrides.items():
+        for kind in ("say", "reprompt", "help"):
+            for i, text in enumerate(getattr(override, kind)):
+                yield ("overrides", platform.value, kind, i), text
+    if step.timed:
+        for i, text in enumerate(step.timed.check_in):
+            yield ("timed", "check_in", i), text
+    for intent, transitions in [*step.on.items(), ("next", step.next), ("skip", step.skip)]:
+        for t_index, transition in enumerate(transitions):
+            base: tuple[str | int, ...] = (
+                ("on", intent, t_index) if intent not in ("next", "skip") else (intent, t_index))
+            for i, text in enumerate(transition.say):
+                yield (*base, "say", i), text
+
+
+def flow_variables(flow: Flow, vocabulary: Vocabulary) -> set[str]:
+    """Every variable a prompt in this flow may use."""
+    names = set(BUILTIN_VARIABLES)
+    for intent in vocabulary.intents.values():
+        names.update(intent.slots)
+    for step in flow.steps.values():
+        names.update(step.set)
+        if step.capture:
+            names.add(step.capture)
+        for transitions in [*step.on.values(), step.next, step.skip]:
+            for transition in transitions:
+                names.update(transition.set)
+    return names
+
+
+def check_references(flow: Flow, source: SourceMap, vocabulary: Vocabulary,
+                     intents_known: Iterable[str]) -> list[Problem]:
+    """Names that point nowhere: steps, intents, variables, slots."""
+    problems: list[Problem] = []
+    known_intents = set(intents_known)
+    variables = flow_variables(flow, vocabulary)
+    if flow.start not in flow.steps:
+        problems.append(source.problem(("start",), f"the start step `{flow.start}` is not one of "
+                                                   f"the steps below; add it or fix the name"))
+    for step_id, step in flow.steps.items():
+        where = ("steps", step_id)
+        for intent, transitions in step.on.items():
+            if intent not in known_intents:
+                problems.append(source.problem(
+                    (*where, "on", intent),
+                    f"`{intent}` is not an intent in the vocabulary; add it to vocabulary.yaml "
+                    "or use one of its intents"))
+            slots = vocabulary.intents[intent].slots if intent in vocabulary.intents else {}
+            for t_index, transition in enumerate(transitions):
+                for slot in transition.slots:
+                    if slot not in slots:
+                        problems.append(source.problem(
+                            (*where, "on", intent, t_index, "slots"),
+                            f"`{intent}` has no slot called `{slot}`"))
+        if step.timed and step.timed.end_intent not in known_intents:
+            problems.append(source.problem((*where, "timed", "end_intent"),
+                                           f"`{step.timed.end_intent}` is not an intent in the "
+                                           "vocabulary"))
+        for key, transitions in [*((("on", k), v) for k, v in step.on.items()),
+                                 (("next",), step.next), (("skip",), step.skip)]:
+            for t_index, transition in enumerate(transitions):
+                if transition.goto is not None and transition.goto not in flow.steps:
+                    problems.append(source.problem(
+                        (*where, *key, t_index),
+                        f"there is no step called `{transition.goto}` to go to; "
+                        "check the name against the steps of this file"))
+        for path, text in _step_texts(step):
+            for name in variables_in(text):
+                if name not in variables:
+                    problems.append(source.problem(
+                        (*where, *path),
+                        f"`{{{name}}}` is not a variable I know; known ones are "
+                        f"{', '.join(sorted(BUILTIN_VARIABLES))} and those this file sets"))
+    return problems
+
+
+def _exercise_slot_type(exercises: dict[str, Exercise]) -> SlotType:
+    return SlotType(values={e.id: (e.title.lower(), *e.names) for e in exercises.values()})
+
+
+def load_book(root: Path | str | None = None,
+              exercise_files: Iterable[Path | str] | None = None) -> Book:
+    """Load and check every definition; raise DefinitionError listing all problems found.
+
+    `root` holds vocabulary.yaml, messages.yaml, welcome.yaml and exercises/*.yaml;
+    `exercise_files`, when given, replaces the exercises found under it.
+    """
+    root = Path(root) if root else CONTENT_DIR
+    problems: list[Problem] = []
+    vocabulary, vocabulary_source = _load(Vocabulary, root / "vocabulary.yaml", problems)
+    messages, messages_source = _load(Messages, root / "messages.yaml", problems)
+    welcome, welcome_source = _load(Welcome, root / "welcome.yaml", problems)
+    paths = ([Path(p) for p in exercise_files] if exercise_files is not None
+             else sorted((root / "exercises").glob("*.yaml")))
+    exercises: dict[str, Exercise] = {}
+    sources: dict[str, SourceMap] = {}
+    for path in paths:
+        exercise, source = _load(Exercise, path, problems)
+        if exercise is None:
+            continue
+        if exercise.id in exercises:
+            problems.append(source.problem(
+                ("id",), f"the id `{exercise.id}` is already used by "
+                         f"{sources[exercise.id].file}; give each exercise its own id"))
+            continue
+        exercises[exercise.id] = exercise
+        sources[exercise.id] = source
+    if vocabulary is None or messages is None or welcome is None:
+        raise DefinitionError(problems)
+
+    slot_types = dict(vocabulary.slot_types)
+    for name, slot_type in slot_types.items():
+        if slot_type.source == "exercises":
+            slot_types[name] = _exercise_slot_type(exercises)
+        elif slot_type.source is not None:
+            problems.append(vocabulary_source.problem(
+                ("slot_types", name, "from"), "the only place values can come `from` is "
+                                              "`exercises`"))
+    vocabulary = vocabulary.model_copy(update={"slot_types": slot_types})
+    problems.extend(_check_vocabulary(vocabulary, vocabulary_source))
+    for platform in Platform:
+        if platform not in messages.timed:
+            problems.append(messages_source.problem(
+                ("timed",), f"`timed` needs wording for `{platform.value}` too"))
+
+    intents = set(vocabulary.intents)
+    for entry in WELCOME_ENTRY_STEPS:
+        if entry not in welcome.steps:
+            problems.append(welcome_source.problem(
+                ("steps",), f"the welcome flow needs a step called `{entry}`"))
+    problems.extend(check_references(welcome, welcome_source, vocabulary, intents))
+    for exercise_id, exercise in exercises.items():
+        problems.extend(check_references(exercise, sources[exercise_id], vocabulary, intents))
+    if problems:
+        raise DefinitionError(problems)
+    return Book(vocabulary, messages, welcome, exercises,
+                {"vocabulary": vocabulary_source, "messages": messages_source,
+                 "welcome": welcome_source, **sources})
+
+
+def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem]:
+    problems = []
+    for name in GLOBAL_INTENTS:
+        if name not in vocabulary.intents:
+            problems.append(source.problem(("intents",), f"the vocabulary needs the intent "
+                                                         f"`{name}`; every step relies on it"))
+    for name, intent in vocabulary.intents.items():
+        for slot, slot_type in intent.slots.items():
+            if not slot_type.startswith("AMAZON.") and slot_type not in vocabulary.slot_types:
+                problems.append(source.problem(
+                    ("intents", name, "slots", slot),
+                    f"the slot type `{slot_type}` is not defined under `slot_types`"))
+        for i, sample in enumerate(intent.samples):
+            for slot in variables_in(sample):
+                if slot not in intent.slots:
+                    problems.append(source.problem(
+                        ("intents", name, "samples", i),
+                        f"`{{{slot}}}` is used in a sample but `{name}` has no such slot"))
+        if not intent.samples and not intent.alexa:
+            problems.append(source.problem(("intents", name),
+                                           f"`{name}` needs some `samples` people might say"))
+    safety = vocabulary.intents.get("SafetyIntent")
+    if safety is not None and not safety.samples:
+        problems.append(source.problem(("intents", "SafetyIntent"),
+                                       "`SafetyIntent` needs its phrases under `samples`"))
+    return problems

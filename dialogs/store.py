@@ -1,0 +1,304 @@
+"""Progress that outlives a session: names, positions, promises, history.
+
+`ProgressStore` is the interface the front ends use; `SqliteStore` is the
+embedded default. Every turn's effects are written in one transaction, so a
+crash loses at most the turn in flight. A damaged file or one from a newer
+version is refused with instructions and left exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from dialogs.engine import (
+    AddPromise,
+    ClearPosition,
+    CompleteExercise,
+    DisclaimerSeen,
+    Effect,
+    Profile,
+    Promise,
+    ResolvePromise,
+    SaveNames,
+    SavePosition,
+)
+
+DATA_DIR_VARIABLE = "COUPLECARE_DATA_DIR"
+FILE_NAME = "progress.sqlite3"
+EXPORT_FORMAT = "couplecare-progress"
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE couples (
+        user_key TEXT PRIMARY KEY,
+        names TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE positions (
+        user_key TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        position TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_key, exercise)
+    );
+    CREATE TABLE promises (
+        id INTEGER PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        text TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        outcome TEXT,
+        resolved_on TEXT
+    );
+    CREATE TABLE completions (
+        id INTEGER PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        completed_on TEXT NOT NULL
+    );
+    """,
+    # 2: remember that the disclaimer was heard, so it is said only the first time.
+    """
+    ALTER TABLE couples ADD COLUMN disclaimer_seen INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX promises_open ON promises (user_key) WHERE outcome IS NULL;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """A problem with stored progress, in words meant for the person at the keyboard."""
+
+
+def data_dir() -> Path:
+    configured = os.environ.get(DATA_DIR_VARIABLE)
+    if configured:
+        return Path(configured).expanduser()
+    return Path(platformdirs.user_data_dir("couplecare", appauthor=False))
+
+
+def default_path() -> Path:
+    return data_dir() / FILE_NAME
+
+
+class ProgressStore(ABC):
+    """What the front ends need from stored progress; a server database can stand in."""
+
+    @abstractmethod
+    def profile(self, user_key: str) -> Profile: ...
+
+    @abstractmethod
+    def apply(self, user_key: str, effects: Iterable[Effect], today: date) -> None: ...
+
+    @abstractmethod
+    def export(self) -> dict[str, Any]: ...
+
+    @abstractmethod
+    def forget(self, user_key: str | None = None) -> None: ...
+
+
+class SqliteStore(ProgressStore):
+    def __init__(self, path: Path | str | None = None, *, timeout: float = 5.0):
+        self.path = Path(path) if path else default_path()
+        self.timeout = timeout
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StoreError(f"I can't create the folder for your progress, "
+                             f"{self.path.parent} ({error.strerror}). Set {DATA_DIR_VARIABLE} "
+                             "to a folder you can write to.") from None
+        self._connection: sqlite3.Connection | None = None
+        with self._guard():
+            self._prepare()
+
+    # ------------------------------------------------------------ connection
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        if self._connection is None:
+            self._connection = sqlite3.connect(self.path, timeout=self.timeout,
+                                               isolation_level=None, check_same_thread=False)
+            self._connection.execute("PRAGMA foreign_keys = ON")
+        return self._connection
+
+    def close(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn sqlite's errors into sentences; never touch a file we do not understand."""
+        try:
+            yield
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise StoreError(
+                    f"Your progress file {self.path} is in use by another Couple Care session. "
+                    "Finish that session (or wait a moment) and try again; nothing was lost."
+                ) from None
+            raise StoreError(f"I couldn't use your progress file {self.path}: {error}. "
+                             "Nothing in it was changed.") from None
+        except sqlite3.DatabaseError:
+            self.close()
+            raise StoreError(
+                f"Your progress file {self.path} is damaged, so I left it exactly as it is. "
+                f"To start afresh, move it somewhere else (keep it if you want to try to "
+                f"recover it), or delete it with: couplecare data forget"
+            ) from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        with self._guard():
+            connection = self.connection
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield connection
+            except BaseException:
+                connection.execute("ROLLBACK")
+                raise
+            connection.execute("COMMIT")
+
+    def _prepare(self) -> None:
+        connection = self.connection
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            self.close()
+            raise StoreError(
+                f"Your progress file {self.path} was written by a newer version of Couple Care "
+                f"(format {version}; this version reads up to {SCHEMA_VERSION}). Update Couple "
+                "Care to use it; nothing in it was changed.")
+        if version and connection.execute("PRAGMA quick_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("integrity check failed")
+        if version < SCHEMA_VERSION:
+            connection.execute("PRAGMA journal_mode = WAL")
+            with self._transaction() as tx:
+                # Re-read inside the write lock: another process may have migrated meanwhile.
+                version = tx.execute("PRAGMA user_version").fetchone()[0]
+                for script in MIGRATIONS[version:]:
+                    for statement in filter(str.strip, script.split(";")):
+                        tx.execute(statement)
+                tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    # ------------------------------------------------------------ reading
+
+    def profile(self, user_key: str) -> Profile:
+        with self._guard():
+            db = self.connection
+            couple = db.execute("SELECT names, disclaimer_seen FROM couples WHERE user_key = ?",
+                                (user_key,)).fetchone()
+            positions = db.execute(
+                "SELECT exercise, position FROM positions WHERE user_key = ? "
+                "ORDER BY updated_at, rowid", (user_key,)).fetchall()
+            promises = db.execute(
+                "SELECT id, partner, text, made_on FROM promises "
+                "WHERE user_key = ? AND outcome IS NULL ORDER BY id", (user_key,)).fetchall()
+            completions = db.execute(
+                "SELECT exercise, completed_on FROM completions WHERE user_key = ? ORDER BY id",
+                (user_key,)).fetchall()
+        names = tuple(json.loads(couple[0])) if couple else ()
+        return Profile(
+            names=names,
+            disclaimer_seen=bool(couple[1]) if couple else False,
+            saved={exercise: json.loads(position) for exercise, position in positions},
+            open_promises=tuple(Promise(i, p, t, date.fromisoformat(d))
+                                for i, p, t, d in promises),
+            completions=tuple((e, date.fromisoformat(d)) for e, d in completions),
+        )
+
+    # ------------------------------------------------------------ writing
+
+    def apply(self, user_key: str, effects: Iterable[Effect], today: date) -> None:
+        effects = list(effects)
+        if not effects:
+            return
+        now = datetime.now(UTC).isoformat()
+        with self._transaction() as tx:
+            tx.execute("INSERT OR IGNORE INTO couples (user_key, created_at) VALUES (?, ?)",
+                       (user_key, now))
+            for effect in effects:
+                self._apply_one(tx, user_key, effect, today, now)
+
+    @staticmethod
+    def _apply_one(tx: sqlite3.Connection, user_key: str, effect: Effect, today: date,
+                   now: str) -> None:
+        match effect:
+            case SaveNames(names):
+                tx.execute("UPDATE couples SET names = ? WHERE user_key = ?",
+                           (json.dumps(list(names)), user_key))
+            case DisclaimerSeen():
+                tx.execute("UPDATE couples SET disclaimer_seen = 1 WHERE user_key = ?",
+                           (user_key,))
+            case SavePosition(exercise, position):
+                tx.execute(
+                    "INSERT INTO positions (user_key, exercise, position, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (user_key, exercise) DO UPDATE SET "
+                    "position = excluded.position, updated_at = excluded.updated_at",
+                    (user_key, exercise, json.dumps(dict(position)), now))
+            case ClearPosition(exercise):
+                tx.execute("DELETE FROM positions WHERE user_key = ? AND exercise = ?",
+                           (user_key, exercise))
+            case AddPromise(partner, text):
+                tx.execute("INSERT INTO promises (user_key, partner, text, made_on) "
+                           "VALUES (?, ?, ?, ?)", (user_key, partner, text, today.isoformat()))
+            case ResolvePromise(promise_id, outcome):
+                tx.execute("UPDATE promises SET outcome = ?, resolved_on = ? "
+                           "WHERE id = ? AND user_key = ?",
+                           (outcome, today.isoformat(), promise_id, user_key))
+            case CompleteExercise(exercise):
+                tx.execute("INSERT INTO completions (user_key, exercise, completed_on) "
+                           "VALUES (?, ?, ?)", (user_key, exercise, today.isoformat()))
+
+    # ------------------------------------------------------------ export and forget
+
+    def export(self) -> dict[str, Any]:
+        with self._guard():
+            db = self.connection
+            db.row_factory = sqlite3.Row
+            try:
+                couples = [dict(r) for r in db.execute("SELECT * FROM couples ORDER BY user_key")]
+                for couple in couples:
+                    key = couple["user_key"]
+                    couple["names"] = json.loads(couple["names"])
+                    couple["disclaimer_seen"] = bool(couple["disclaimer_seen"])
+                    couple["positions"] = [
+                        {"exercise": r["exercise"], "updated_at": r["updated_at"],
+                         "position": json.loads(r["position"])}
+                        for r in db.execute("SELECT * FROM positions WHERE user_key = ?", (key,))]
+                    couple["promises"] = [
+                        {k: r[k] for k in ("partner", "text", "made_on", "outcome",
+                                           "resolved_on")}
+                        for r in db.execute("SELECT * FROM promises WHERE user_key = ? "
+                                            "ORDER BY id", (key,))]
+                    couple["completions"] = [
+                        {"exercise": r["exercise"], "completed_on": r["completed_on"]}
+                        for r in db.execute("SELECT * FROM completions WHERE user_key = ? "
+                                            "ORDER BY id", (key,))]
+            finally:
+                db.row_factory = None
+        return {"format": EXPORT_FORMAT, "schema_version": SCHEMA_VERSION,
+                "exported_at": datetime.now(UTC).isoformat(), "couples": couples}
+
+    def forget(self, user_key: str | None = None) -> None:
+        """Delete stored progress (one couple's, or everyone's) and scrub the freed pages."""
+        tables = ("positions", "promises", "completions", "couples")
+        with self._transaction() as tx:
+            for table in tables:
+                if user_key is None:
+                    tx.execute(f"DELETE FROM {table}")
+                else:
+                    tx.execute(f"DELETE FROM {table} WHERE user_key = ?", (user_key,))
+        with self._guard():
+            self.connection.execute("VACUUM")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
