@@ -92,7 +92,7 @@ def variables_in(text: str) -> list[str]:
     return VARIABLE.findall(text)
 
 
-def _step_texts(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def step_texts(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
     for kind in ("say", "reprompt", "help", "no_match", "no_input"):
         for i, text in enumerate(getattr(step, kind)):
             yield (kind, i), text
@@ -162,7 +162,7 @@ def check_references(flow: Flow, source: SourceMap, vocabulary: Vocabulary,
                         (*where, *key, t_index),
                         f"there is no step called `{transition.goto}` to go to; "
                         "check the name against the steps of this file"))
-        for path, text in _step_texts(step):
+        for path, text in step_texts(step):
             for name in variables_in(text):
                 if name not in variables:
                     problems.append(source.problem(

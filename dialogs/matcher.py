@@ -16,7 +16,9 @@ from rapidfuzz import fuzz, process
 
 from dialogs.model import Vocabulary
 
-PHRASE_CUTOFF = 84.0
+PHRASE_CUTOFF = 80.0
+SHORT_PHRASE = 3
+"""Phrases this short (yes, no, ok) must be heard exactly: one letter changes their meaning."""
 SLOT_VALUE_CUTOFF = 80.0
 OPEN_SLOT_TYPES = frozenset({"AMAZON.FirstName", "AMAZON.SearchQuery"})
 _SLOT = re.compile(r"\{(\w+)\}")
@@ -129,6 +131,8 @@ class Matcher:
         candidates = {p: i for p, i in self.phrases.items() if i in allowed}
         best = process.extractOne(said, list(candidates), scorer=fuzz.ratio,
                                   score_cutoff=PHRASE_CUTOFF)
+        if best and len(best[0]) <= SHORT_PHRASE:
+            best = None
         if strict:
             return Match(candidates[best[0]], score=best[1]) if best else None
         found = self._pattern_match(said, allowed, carrier=True)

@@ -142,6 +142,8 @@ class SqliteStore(ProgressStore):
         """Turn sqlite's errors into sentences; never touch a file we do not understand."""
         try:
             yield
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError, sqlite3.IntegrityError):
+            raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise StoreError(

@@ -1,0 +1,3 @@
+from couplecare.cli import main
+
+raise SystemExit(main())

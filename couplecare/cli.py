@@ -1,0 +1,210 @@
+"""The `couplecare` command: parses arguments and calls the packages, nothing more."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from dialogs.book import Book, load_book
+from dialogs.source import DefinitionError
+from dialogs.store import SqliteStore, StoreError, default_path
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+
+
+class UserError(Exception):
+    """Something the person can fix; printed without a traceback."""
+
+
+def _book(args: argparse.Namespace) -> Book:
+    return load_book(args.content)
+
+
+def _store() -> SqliteStore:
+    return SqliteStore(default_path())
+
+
+def cmd_talk(args: argparse.Namespace) -> int:
+    from local_voice.text import TextConversation
+
+    book = _book(args)
+    if args.exercise and args.exercise not in book.exercises:
+        raise UserError(f"There's no exercise called '{args.exercise}'. "
+                        "Run `couplecare exercises` to see the list.")
+    if not args.text:
+        print("Voice mode is not available in this version yet, so we'll talk in text. "
+              "Type your answers; an empty line counts as silence.\n", file=sys.stderr)
+    TextConversation(book, _store(), sys.stdin, sys.stdout).run(args.exercise)
+    return EXIT_OK
+
+
+def cmd_exercises(args: argparse.Namespace) -> int:
+    book = _book(args)
+    rows = [("ID", "TITLE", "TOPIC", "MINUTES")] + [
+        (e.id, e.title, e.topic.value, str(e.minutes)) for e in book.exercises.values()]
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    for row in rows:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=False))
+              + "  " + row[3])
+    return EXIT_OK
+
+
+def _lint_book(paths: list[str], content: str | None) -> Book:
+    if not paths:
+        return load_book(content)
+    targets = [Path(p) for p in paths]
+    for target in targets:
+        if not target.exists():
+            raise UserError(f"{target} does not exist.")
+    if len(targets) == 1 and (targets[0] / "vocabulary.yaml").exists():
+        return load_book(targets[0])
+    files = [f for t in targets for f in (sorted(t.glob("*.yaml")) if t.is_dir() else [t])]
+    return load_book(content, exercise_files=files)
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from dialogs.lint import lint
+
+    try:
+        book = _lint_book(args.paths, args.content)
+    except DefinitionError as error:
+        for problem in error.problems:
+            print(problem)
+        print(f"\n{len(error.problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    problems = lint(book)
+    for problem in problems:
+        print(problem)
+    if problems:
+        print(f"\n{len(problems)} problem(s) found.", file=sys.stderr)
+        return EXIT_PROBLEMS
+    print(f"All good: {len(book.exercises)} exercise(s), the welcome flow, messages and "
+          "vocabulary.")
+    return EXIT_OK
+
+
+def cmd_rehearse(args: argparse.Namespace) -> int:
+    import tempfile
+
+    from dialogs.conversations import (
+        EngineDriver,
+        load_script,
+        prepare_store,
+        run_script,
+        script_files,
+    )
+    from dialogs.session import LOCAL_USER
+
+    book = _book(args)
+    failed = 0
+    files = script_files(args.paths)
+    if not files:
+        raise UserError("No conversation files found there.")
+    for path in files:
+        script, _ = load_script(path)
+        with tempfile.TemporaryDirectory() as folder:
+            store = SqliteStore(Path(folder) / "rehearsal.sqlite3")
+            prepare_store(store, script.setup, LOCAL_USER, date.today())
+            outcome = run_script(script, EngineDriver(book, store), str(path))
+            store.close()
+        print(f"{'ok  ' if outcome.passed else 'FAIL'} {path}: {script.title}")
+        if not outcome.passed:
+            failed += 1
+            for failure in outcome.failures:
+                print(f"     {failure}")
+            if args.verbose:
+                print("\n".join(f"       {line}" for line in outcome.transcript))
+    print(f"\n{len(files) - failed} passed, {failed} failed")
+    return EXIT_PROBLEMS if failed else EXIT_OK
+
+
+def cmd_data_export(args: argparse.Namespace) -> int:
+    data = json.dumps(_store().export(), indent=2, ensure_ascii=False)
+    if args.output:
+        Path(args.output).write_text(data + "\n", encoding="utf-8")
+        print(f"Your progress was written to {args.output}.", file=sys.stderr)
+    else:
+        print(data)
+    return EXIT_OK
+
+
+def cmd_data_forget(args: argparse.Namespace) -> int:
+    path = default_path()
+    if not args.yes:
+        if not sys.stdin.isatty():
+            raise UserError("To delete all stored progress without being asked, "
+                            "run: couplecare data forget --yes")
+        answer = input(f"Delete all progress stored in {path}? Type yes to confirm: ")
+        if answer.strip().lower() != "yes":
+            print("Nothing was deleted.")
+            return EXIT_OK
+    if path.exists():
+        try:
+            _store().forget()
+        except StoreError:
+            # A damaged file cannot be emptied; the person asked for it gone, so remove it.
+            for suffix in ("", "-wal", "-shm"):
+                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    print("All stored progress has been deleted.")
+    return EXIT_OK
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="couplecare",
+        description="Spoken, guided exercises that help couples build and repair trust.")
+    top.add_argument("--content", metavar="DIR",
+                     help="use exercise definitions from DIR instead of the built-in ones")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    talk = sub.add_parser("talk", help="do a guided exercise together")
+    talk.add_argument("--text", action="store_true", help="type instead of speaking")
+    talk.add_argument("--exercise", metavar="ID", help="go straight to this exercise")
+    talk.set_defaults(run=cmd_talk)
+
+    sub.add_parser("exercises", help="list the exercises").set_defaults(run=cmd_exercises)
+
+    lint = sub.add_parser("lint", help="check exercise files for mistakes")
+    lint.add_argument("paths", nargs="*", metavar="PATH",
+                      help="exercise files, a folder of them, or a content folder")
+    lint.set_defaults(run=cmd_lint)
+
+    rehearse = sub.add_parser("rehearse", help="play conversation test files against the guide")
+    rehearse.add_argument("paths", nargs="+", metavar="PATH")
+    rehearse.add_argument("-v", "--verbose", action="store_true",
+                          help="show the whole conversation of a failing file")
+    rehearse.set_defaults(run=cmd_rehearse)
+
+    data = sub.add_parser("data", help="your stored progress").add_subparsers(
+        dest="data_command", required=True)
+    export = data.add_parser("export", help="print everything stored, as JSON")
+    export.add_argument("--output", "-o", metavar="FILE")
+    export.set_defaults(run=cmd_data_export)
+    forget = data.add_parser("forget", help="delete everything stored")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.set_defaults(run=cmd_data_forget)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DefinitionError as error:
+        print("The exercise definitions have problems:", file=sys.stderr)
+        for problem in error.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return EXIT_USAGE
+    except (StoreError, UserError) as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Checks authors get beyond loading: structure, breath, and speech that renders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from xml.etree import ElementTree
+
+from dialogs.book import WELCOME_ENTRY_STEPS, Book, step_texts
+from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_ssml
+from dialogs.model import Action, Flow, ListenMode, Step, Transition
+from dialogs.source import Problem, SourceMap
+
+ALEXA_MAX_SPEECH = 8000
+EXITS = frozenset({Action.MENU, Action.GOODBYE, Action.START_EXERCISE, Action.RESUME_SAVED,
+                   Action.SAFETY})
+"""Actions that leave the current flow, so a step using them is not a dead end."""
+
+
+def _transitions(step: Step) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
+    for intent, transitions in step.on.items():
+        for i, transition in enumerate(transitions):
+            yield ("on", intent, i), transition
+    for i, transition in enumerate(step.next):
+        yield ("next", i), transition
+    for i, transition in enumerate(step.skip):
+        yield ("skip", i), transition
+
+
+def _targets(step: Step) -> set[str]:
+    return {t.goto for _, t in _transitions(step) if t.goto}
+
+
+def _exits(step: Step) -> bool:
+    return step.end or bool(EXITS.intersection(step.do)) or any(
+        EXITS.intersection(t.do) for _, t in _transitions(step))
+
+
+def _reachable(flow: Flow, starts: tuple[str, ...]) -> set[str]:
+    seen: set[str] = set()
+    todo = [s for s in starts if s in flow.steps]
+    while todo:
+        step_id = todo.pop()
+        if step_id in seen:
+            continue
+        seen.add(step_id)
+        todo.extend(t for t in _targets(flow.steps[step_id]) if t in flow.steps)
+    return seen
+
+
+def structure(flow: Flow, source: SourceMap, starts: tuple[str, ...]) -> list[Problem]:
+    """Unreachable steps, dead ends, steps that can never finish, loops that never wait."""
+    problems: list[Problem] = []
+    reachable = _reachable(flow, starts)
+    for step_id in flow.steps:
+        if step_id not in reachable:
+            problems.append(source.problem(("steps", step_id),
+                                           f"no step leads to `{step_id}`, so nobody can reach it;"
+                                           " point a `goto` or `next` at it, or remove it"))
+    finishing = {s for s, step in flow.steps.items() if _exits(step)}
+    changed = True
+    while changed:
+        changed = False
+        for step_id, step in flow.steps.items():
+            if step_id not in finishing and _targets(step) & finishing:
+                finishing.add(step_id)
+                changed = True
+    for step_id, step in flow.steps.items():
+        where = ("steps", step_id)
+        mode = step.listen
+        if mode is ListenMode.NOTHING and not step.next and not _exits(step):
+            problems.append(source.problem(where, f"`{step_id}` says its words and then has "
+                                                  "nowhere to go; add `next:` or `end: true`"))
+        elif mode in (ListenMode.FREE, ListenMode.TIMED) and not step.next:
+            problems.append(source.problem(where, f"`{step_id}` listens, but has no `next:` to "
+                                                  "go to afterwards; add one"))
+        elif step_id in reachable and step_id not in finishing:
+            problems.append(source.problem(where, f"from `{step_id}` the conversation can never "
+                                                  "reach an end; add a way out"))
+        if mode is ListenMode.NOTHING and step.next and all(t.when for t in step.next):
+            problems.append(source.problem((*where, "next"),
+                                           f"every choice under `next` of `{step_id}` has an "
+                                           "`if`; add a last one without `if`, so it never "
+                                           "gets stuck"))
+    problems.extend(_waitless_loops(flow, source))
+    return problems
+
+
+def _waitless_loops(flow: Flow, source: SourceMap) -> list[Problem]:
+    passing = {s for s, step in flow.steps.items() if step.listen is ListenMode.NOTHING}
+    problems = []
+    reported: set[str] = set()
+    for start in passing:
+        path, todo = [], [(start, 0)]
+        seen: set[str] = set()
+        while todo:
+            step_id, depth = todo.pop()
+            del path[depth:]
+            path.append(step_id)
+            for target in {t.goto for t in flow.steps[step_id].next if t.goto}:
+                if target == start and start not in reported:
+                    reported.update(path)
+                    problems.append(source.problem(
+                        ("steps", start), "these steps go round in a circle without ever waiting "
+                                          f"for anyone: {' -> '.join([*path, start])}"))
+                elif target in passing and target not in seen:
+                    seen.add(target)
+                    todo.append((target, depth + 1))
+    return problems
+
+
+def _sample(text: str) -> str:
+    return text.replace("{", "").replace("}", "")
+
+
+def speech(flow: Flow, source: SourceMap) -> list[Problem]:
+    """Markup that is broken, prompts longer than a breath, SSML Alexa would refuse."""
+    problems: list[Problem] = []
+    for step_id, step in flow.steps.items():
+        for path, text in step_texts(step):
+            where = ("steps", step_id, *path)
+            problems.extend(_check_text(_sample(text), source, where))
+    for i, text in enumerate(flow.help):
+        problems.extend(_check_text(_sample(text), source, ("help", i)))
+    return problems
+
+
+def _check_text(text: str, source: SourceMap, where: tuple[str | int, ...]) -> list[Problem]:
+    try:
+        breath = longest_breath(text)
+        ssml = to_ssml(text)
+    except MarkupError as error:
+        return [source.problem(where, str(error))]
+    problems = []
+    if breath > BREATH_WORDS:
+        problems.append(source.problem(where, f"{breath} words without a pause is more than one "
+                                              f"breath (about {BREATH_WORDS}); add a [pause] "
+                                              "between sentences"))
+    try:
+        ElementTree.fromstring(ssml)
+    except ElementTree.ParseError as error:
+        problems.append(source.problem(where, f"this would not render on Alexa ({error})"))
+    if len(ssml) > ALEXA_MAX_SPEECH:
+        problems.append(source.problem(where, "this is too long for Alexa to say in one go; "
+                                              "split it into steps"))
+    return problems
+
+
+def messages(book: Book) -> list[Problem]:
+    source = book.sources["messages"]
+    problems = []
+    for name, value in book.messages:
+        groups = value.items() if isinstance(value, dict) else enumerate(
+            value if value and isinstance(value[0], tuple) else [value])
+        for key, texts in groups:
+            for i, text in enumerate(texts):
+                where: tuple[str | int, ...] = (name, getattr(key, "value", key), i)
+                problems.extend(_check_text(text, source, where))
+    return problems
+
+
+def lint(book: Book) -> list[Problem]:
+    """Every problem a loaded book still has; an empty list means it is ready to ship."""
+    problems = structure(book.welcome, book.sources["welcome"],
+                         (book.welcome.start, *WELCOME_ENTRY_STEPS))
+    problems += speech(book.welcome, book.sources["welcome"])
+    problems += messages(book)
+    for exercise_id, exercise in book.exercises.items():
+        source = book.sources[exercise_id]
+        problems += structure(exercise, source, (exercise.start,))
+        problems += speech(exercise, source)
+        if not any(step.end for step in exercise.steps.values()):
+            problems.append(source.problem(("steps",), "no step has `end: true`, so this "
+                                                       "exercise can never be completed"))
+    return problems

@@ -1,0 +1,61 @@
+"""The text front end: lines in, the guide's words out. Works interactively and piped."""
+
+from __future__ import annotations
+
+import textwrap
+from typing import TextIO
+
+from dialogs.book import Book
+from dialogs.engine import Launch, NoInput, SessionEnd, Turn, Utterance
+from dialogs.markup import to_plain
+from dialogs.model import Platform
+from dialogs.session import Session
+from dialogs.store import ProgressStore
+
+WIDTH = 78
+SAVED_NOTE = "(Your place is saved. Run `couplecare talk` again to carry on.)"
+
+
+class TextConversation:
+    """Reads what the couple types, one line a turn; an empty line counts as silence."""
+
+    def __init__(self, book: Book, store: ProgressStore, stdin: TextIO, stdout: TextIO,
+                 platform: Platform = Platform.TEXT):
+        self.session = Session(book, store, platform)
+        self.stdin = stdin
+        self.stdout = stdout
+        self.interactive = stdin.isatty()
+
+    def show(self, turn: Turn) -> None:
+        words = to_plain(turn.speech)
+        if words:
+            self.stdout.write(textwrap.fill(words, WIDTH) + "\n\n")
+            self.stdout.flush()
+
+    def read(self) -> str | None:
+        if self.interactive:
+            self.stdout.write("> ")
+            self.stdout.flush()
+        line = self.stdin.readline()
+        return None if line == "" else line.strip()
+
+    def run(self, exercise: str | None = None) -> None:
+        self.show(self.session.handle(Launch(exercise=exercise)))
+        try:
+            while not self.session.ended:
+                line = self.read()
+                if line is None:
+                    self.stop()
+                    return
+                self.show(self.session.handle(Utterance(line) if line else NoInput()))
+        except KeyboardInterrupt:
+            self.stdout.write("\n")
+            self.stop()
+
+    def stop(self) -> None:
+        """End of input or Ctrl-C mid-conversation: save the place and say so."""
+        was_in_exercise = bool(self.session.state) and self.session.state.get("flow") != "welcome"
+        self.session.handle(SessionEnd("input closed"))
+        if was_in_exercise:
+            self.stdout.write(SAVED_NOTE + "\n")
+            self.stdout.flush()

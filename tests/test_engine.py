@@ -1,0 +1,198 @@
+"""The engine as a pure function: JSON state, purity, escalation, platforms, one-shots."""
+
+import copy
+import itertools
+import json
+from datetime import date
+
+import pytest
+
+from dialogs import engine
+from dialogs.book import load_book
+from dialogs.engine import (
+    ClearPosition,
+    CompleteExercise,
+    Context,
+    IntentEvent,
+    Launch,
+    NoInput,
+    Profile,
+    SavePosition,
+    SessionEnd,
+    TimerElapsed,
+    Utterance,
+)
+from dialogs.markup import to_plain
+from dialogs.model import ListenMode, Platform
+
+BOOK = load_book()
+KNOWN = Profile(names=("Sam", "Alex"), disclaimer_seen=True)
+
+
+def play(events, platform=Platform.TEXT, profile=KNOWN, state=None):
+    """Run events, checking at every turn that state survives JSON and inputs are untouched."""
+    context = Context(platform, profile, date(2026, 11, 29))
+    turns = []
+    for event in events:
+        before = copy.deepcopy(state)
+        turn = engine.step(BOOK, state, event, context)
+        assert state == before, "the engine changed its input state"
+        state = json.loads(json.dumps(turn.state))
+        assert state == turn.state
+        turns.append(turn)
+    return turns
+
+
+TO_FLOOR = [Launch(exercise="honest-check-in"), Utterance("yes"), Utterance("yes"),
+            Utterance("yes")]
+
+
+def test_a_direct_start_reaches_the_exercise_after_the_checks():
+    turns = play(TO_FLOOR)
+    assert [t.at for t in turns] == ["welcome/good_time", "welcome/safe_check",
+                                     "honest-check-in/intro", "honest-check-in/floor"]
+    assert turns[-1].listen.mode is ListenMode.TIMED
+    assert turns[-1].listen.seconds == 120
+    assert turns[-1].listen.end_intent == "DoneIntent"
+
+
+def test_every_exercise_turn_saves_the_position():
+    turns = play(TO_FLOOR)
+    saved = [e for e in turns[-1].effects if isinstance(e, SavePosition)]
+    assert saved == [SavePosition("honest-check-in", {
+        "flow": "honest-check-in", "step": "floor", "speaker": 0,
+        "vars": {"first": "Sam", "second": "Alex"}})]
+
+
+def test_the_same_state_and_event_give_the_same_turn():
+    state = play(TO_FLOOR)[-1].state
+    one = play([Utterance("help")], state=state)[0]
+    two = play([Utterance("help")], state=state)[0]
+    assert one == two
+
+
+def test_variants_do_not_repeat_back_to_back():
+    state = play(TO_FLOOR[:3])[-1].state
+    seen = []
+    for _ in range(6):
+        turn = play([Utterance("help")], state=state)[0]
+        state = turn.state
+        seen.append(turn.speech)
+    variants = BOOK.flow("honest-check-in").help
+    assert len(variants) == 1 or all(a != b for a, b in itertools.pairwise(seen))
+
+
+def test_welcome_prompt_variants_alternate():
+    book_variants = BOOK.welcome.steps["menu"].say
+    assert len(book_variants) > 1
+    state, said = None, []
+    for event in [Launch(), Utterance("yes"), Utterance("yes")]:
+        turn = play([event], state=state)[0]
+        state = turn.state
+    for _ in range(4):
+        turn = play([Utterance("menu")], state=state)[0]
+        state = turn.state
+        said.append(turn.speech)
+    assert all(a != b for a, b in itertools.pairwise(said))
+
+
+@pytest.mark.parametrize("state", [
+    {"v": 999, "flow": "welcome", "step": "menu"},
+    {"flow": "no-such-exercise", "step": "x"},
+    {"flow": "honest-check-in", "step": "no-such-step"},
+    {"flow": "welcome", "step": "menu", "speaker": 7},
+    {"unexpected": True},
+    {"flow": "welcome", "step": "menu", "vars": {"x": {"nested": []}}},
+])
+def test_tampered_or_old_state_starts_cleanly(state):
+    turn = play([Utterance("yes")], state=state)[0]
+    assert turn.at == "welcome/good_time"
+    assert not turn.end_session
+
+
+def test_session_end_without_state_is_quiet():
+    turn = play([SessionEnd()])[0]
+    assert turn.end_session and turn.speech == "" and turn.effects == ()
+
+
+def test_stop_saves_and_ends():
+    turn = play([*TO_FLOOR, Utterance("stop")])[-1]
+    assert turn.end_session
+    assert "saved" in to_plain(turn.speech)
+    assert any(isinstance(e, SavePosition) for e in turn.effects)
+
+
+def test_timed_phase_on_alexa_saves_and_ends_with_how_to_come_back():
+    turns = play(TO_FLOOR, platform=Platform.ALEXA)
+    floor = turns[-1]
+    assert floor.at == "honest-check-in/floor"
+    assert floor.end_session
+    assert "tell couple care we're done" in to_plain(floor.speech).lower()
+    position = next(e for e in floor.effects if isinstance(e, SavePosition)).position
+    comeback = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
+                       saved={"honest-check-in": position})
+    resumed = play([IntentEvent("DoneIntent")], platform=Platform.ALEXA, profile=comeback)[0]
+    assert resumed.at == "honest-check-in/paraphrase"
+    assert "Alex" in to_plain(resumed.speech)
+    assert not resumed.end_session
+
+
+def test_timed_phase_locally_waits_checks_in_and_ends_on_the_timer():
+    state = play(TO_FLOOR)[-1].state
+    quiet = play([NoInput()], state=state)[0]
+    assert quiet.at == "honest-check-in/floor" and not quiet.end_session
+    assert "we're done" in to_plain(quiet.speech)
+    talking = play([Utterance("I have been feeling a bit lonely lately")], state=state)[0]
+    assert talking.speech == "" and talking.at == "honest-check-in/floor"
+    elapsed = play([TimerElapsed()], state=state)[0]
+    assert elapsed.at == "honest-check-in/paraphrase"
+
+
+def test_free_speech_from_alexa_arrives_as_an_intent_with_text():
+    state = play([*TO_FLOOR, Utterance("we're done")])[-1].state
+    turn = play([IntentEvent("ShareIntent", {"text": "you feel tired"})], state=state)[0]
+    assert turn.at == "honest-check-in/check"
+
+
+def test_no_input_escalates_to_a_graceful_saved_exit():
+    turns = play([*TO_FLOOR[:3], NoInput(), NoInput(), NoInput()])
+    assert [t.end_session for t in turns[-3:]] == [False, False, True]
+    assert "place is saved" in to_plain(turns[-1].speech)
+    assert any(isinstance(e, SavePosition) for e in turns[-1].effects)
+
+
+def test_completing_records_history_and_clears_the_position():
+    events = [*TO_FLOOR, Utterance("done"), Utterance("I heard you"), Utterance("yes"),
+              Utterance("no"), Utterance("done"), Utterance("I heard you"), Utterance("yes"),
+              Utterance("no")]
+    last = play(events)[-1]
+    assert last.at == "welcome/after_exercise"
+    assert CompleteExercise("honest-check-in") in last.effects
+    assert ClearPosition("honest-check-in") in last.effects
+    assert not any(isinstance(e, SavePosition) for e in last.effects)
+
+
+def test_times_this_month_counts_earlier_completions():
+    profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True, completions=(
+        ("honest-check-in", date(2026, 11, 2)), ("honest-check-in", date(2026, 11, 20)),
+        ("honest-check-in", date(2026, 10, 30)), ("promises", date(2026, 11, 21))))
+    events = [*TO_FLOOR, Utterance("done"), Utterance("I heard you"), Utterance("yes"),
+              Utterance("no"), Utterance("done"), Utterance("I heard you"), Utterance("yes"),
+              Utterance("no")]
+    assert "third check-in this month" in to_plain(play(events, profile=profile)[-1].speech)
+
+
+def test_not_feeling_safe_at_the_start_offers_only_solo_exercises():
+    turns = play([Launch(), Utterance("yes"), Utterance("no"), Utterance("yes")])
+    assert turns[2].at == "welcome/after_safety"
+    assert "988" in turns[2].speech
+    menu = to_plain(turns[3].speech).lower()
+    joint = [e.title.lower() for e in BOOK.exercises.values() if e.joint]
+    solo = [e.title.lower() for e in BOOK.exercises.values() if not e.joint]
+    assert solo and all(t in menu for t in solo)
+    assert not any(t in menu for t in joint)
+
+
+def test_names_from_the_profile_are_used_and_unknown_names_are_asked():
+    assert play([Launch(), Utterance("yes"), Utterance("yes")],
+                profile=Profile(disclaimer_seen=True))[-1].at == "welcome/ask_first"

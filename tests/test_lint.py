@@ -1,0 +1,141 @@
+"""`couplecare lint`: structure, breath and rendering checks, and its exit codes."""
+
+import shutil
+import textwrap
+
+import pytest
+
+from couplecare.cli import main
+from dialogs.book import CONTENT_DIR, load_book
+from dialogs.lint import lint
+
+HEADER = """\
+id: tiny
+title: Tiny
+topic: honest communication
+minutes: 2
+summary: A test exercise.
+start: one
+steps:
+"""
+
+
+def lint_steps(tmp_path, steps: str) -> list[str]:
+    path = tmp_path / "tiny.yaml"
+    path.write_text(HEADER + textwrap.indent(textwrap.dedent(steps), "  "))
+    book = load_book(exercise_files=[path])
+    return [str(p) for p in lint(book)]
+
+
+def test_a_good_small_exercise_is_clean(tmp_path):
+    assert lint_steps(tmp_path, """
+        one:
+          say: "Ready?"
+          on: {YesIntent: two, NoIntent: {do: [menu]}}
+        two:
+          say: "Done."
+          end: true
+    """) == []
+
+
+def test_unreachable_step(tmp_path):
+    found = lint_steps(tmp_path, """
+        one:
+          say: "Hello."
+          end: true
+        lonely:
+          say: "Nobody comes here."
+          end: true
+    """)
+    assert found == [f"{tmp_path}/tiny.yaml:12: no step leads to `lonely`, so nobody can reach "
+                     "it; point a `goto` or `next` at it, or remove it"]
+
+
+def test_dead_end_and_never_finishing(tmp_path):
+    found = lint_steps(tmp_path, """
+        one:
+          say: "Share something."
+          free: true
+        two:
+          say: "Ping."
+          on: {YesIntent: three}
+        three:
+          say: "Pong."
+          on: {YesIntent: two}
+    """)
+    assert any(":9: `one` listens, but has no `next:`" in p for p in found)
+    assert any("from `two` the conversation can never reach an end" not in p for p in found)
+    assert any("no step has `end: true`" in p for p in found)
+
+
+def test_steps_that_never_wait_in_a_circle(tmp_path):
+    found = lint_steps(tmp_path, """
+        one:
+          say: "A."
+          next: two
+        two:
+          say: "B."
+          next: one
+        three:
+          say: "End."
+          end: true
+    """)
+    assert any("go round in a circle" in p for p in found)
+
+
+def test_conditional_next_without_fallback(tmp_path):
+    found = lint_steps(tmp_path, """
+        one:
+          next:
+            - if: {swapped: true}
+              goto: two
+        two:
+          say: "End."
+          end: true
+    """)
+    assert any("add a last one without `if`" in p for p in found)
+
+
+def test_prompt_longer_than_a_breath(tmp_path):
+    long = " ".join(["word"] * 31)
+    found = lint_steps(tmp_path, f"""
+        one:
+          say: "{long}"
+          end: true
+    """)
+    assert found == [f"{tmp_path}/tiny.yaml:10: 31 words without a pause is more than one breath "
+                     "(about 30); add a [pause] between sentences"]
+
+
+def test_broken_markup(tmp_path):
+    found = lint_steps(tmp_path, """
+        one:
+          say: "[slow]Breathe in."
+          end: true
+    """)
+    assert found == [f"{tmp_path}/tiny.yaml:10: [slow] is never closed; add [/slow] where slow "
+                     "speech should end"]
+
+
+def test_cli_lint_exit_codes(tmp_path, capsys):
+    assert main(["lint"]) == 0
+    broken = tmp_path / "broken.yaml"
+    broken.write_text(HEADER + "  one:\n    say: \"Hi.\"\n    next: nowhere\n")
+    assert main(["lint", str(broken)]) == 1
+    out = capsys.readouterr().out
+    assert f"{broken}:10: there is no step called `nowhere`" in out
+
+
+def test_cli_lint_a_content_folder(tmp_path, capsys):
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, target)
+    assert main(["lint", str(target)]) == 0
+    (target / "messages.yaml").write_text("help: [\n")
+    assert main(["lint", str(target)]) == 1
+    assert f"{target}/messages.yaml:2: this is not valid YAML" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("path", sorted((CONTENT_DIR / "exercises").glob("*.yaml")),
+                         ids=lambda p: p.stem)
+def test_each_shipped_exercise_lints_clean_on_its_own(path, capsys):
+    assert main(["lint", str(path)]) == 0, capsys.readouterr().out
