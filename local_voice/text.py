@@ -6,7 +6,7 @@ import textwrap
 from typing import TextIO
 
 from dialogs.book import Book
-from dialogs.engine import Launch, NoInput, SessionEnd, Turn, Utterance
+from dialogs.engine import Event, Launch, NoInput, SessionEnd, Turn, Utterance
 from dialogs.markup import to_plain
 from dialogs.model import Platform
 from dialogs.session import Session
@@ -26,11 +26,16 @@ class TextConversation:
         self.stdout = stdout
         self.interactive = stdin.isatty()
 
-    def show(self, turn: Turn) -> None:
+    def handle(self, event: Event) -> Turn:
+        turn = self.session.handle(event)
         words = to_plain(turn.speech)
         if words:
             self.stdout.write(textwrap.fill(words, WIDTH) + "\n\n")
             self.stdout.flush()
+        return turn
+
+    def answer(self, line: str) -> Turn:
+        return self.handle(Utterance(line) if line.strip() else NoInput())
 
     def read(self) -> str | None:
         if self.interactive:
@@ -40,22 +45,23 @@ class TextConversation:
         return None if line == "" else line.strip()
 
     def run(self, exercise: str | None = None) -> None:
-        self.show(self.session.handle(Launch(exercise=exercise)))
+        self.handle(Launch(exercise=exercise))
         try:
             while not self.session.ended:
                 line = self.read()
                 if line is None:
                     self.stop()
                     return
-                self.show(self.session.handle(Utterance(line) if line else NoInput()))
+                self.answer(line)
         except KeyboardInterrupt:
             self.stdout.write("\n")
             self.stop()
 
-    def stop(self) -> None:
+    def stop(self) -> Turn:
         """End of input or Ctrl-C mid-conversation: save the place and say so."""
-        was_in_exercise = bool(self.session.state) and self.session.state.get("flow") != "welcome"
-        self.session.handle(SessionEnd("input closed"))
-        if was_in_exercise:
+        state = self.session.state or {}
+        turn = self.handle(SessionEnd("input closed"))
+        if state.get("flow", "welcome") != "welcome":
             self.stdout.write(SAVED_NOTE + "\n")
             self.stdout.flush()
+        return turn

@@ -1,0 +1,16 @@
+"""The benchmarks run and end with their ratio line (their figures are not judged here)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_engine_benchmark_runs_and_reports_a_ratio():
+    result = subprocess.run([sys.executable, "bench/engine.py", "--repeat", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    last = result.stdout.strip().splitlines()[-1]
+    assert re.fullmatch(r"ratio=\d+\.\d+ \(one engine turn over a no-op step\)", last)
