@@ -53,6 +53,20 @@ def cmd_exercises(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_draw(args: argparse.Namespace) -> int:
+    from dialogs.diagram import mermaid
+
+    book = _book(args)
+    if args.flow == "welcome":
+        print(mermaid(book.welcome, "Welcome"), end="")
+    elif args.flow in book.exercises:
+        print(mermaid(book.exercises[args.flow], book.exercises[args.flow].title), end="")
+    else:
+        raise UserError(f"There's no exercise called '{args.flow}'. "
+                        "Run `couplecare exercises` to see the list.")
+    return EXIT_OK
+
+
 def _lint_book(paths: list[str], content: str | None) -> Book:
     if not paths:
         return load_book(content)
@@ -172,6 +186,10 @@ def parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", metavar="PATH",
                       help="exercise files, a folder of them, or a content folder")
     lint.set_defaults(run=cmd_lint)
+
+    draw = sub.add_parser("draw", help="print a flow diagram (Mermaid) of an exercise")
+    draw.add_argument("flow", metavar="ID", help="an exercise id, or welcome")
+    draw.set_defaults(run=cmd_draw)
 
     rehearse = sub.add_parser("rehearse", help="play conversation test files against the guide")
     rehearse.add_argument("paths", nargs="+", metavar="PATH")

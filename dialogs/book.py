@@ -103,12 +103,9 @@ def step_texts(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
     if step.timed:
         for i, text in enumerate(step.timed.check_in):
             yield ("timed", "check_in", i), text
-    for intent, transitions in [*step.on.items(), ("next", step.next), ("skip", step.skip)]:
-        for t_index, transition in enumerate(transitions):
-            base: tuple[str | int, ...] = (
-                ("on", intent, t_index) if intent not in ("next", "skip") else (intent, t_index))
-            for i, text in enumerate(transition.say):
-                yield (*base, "say", i), text
+    for base, transition in step.transitions():
+        for i, text in enumerate(transition.say):
+            yield (*base, "say", i), text
 
 
 def flow_variables(flow: Flow, vocabulary: Vocabulary) -> set[str]:
@@ -120,9 +117,8 @@ def flow_variables(flow: Flow, vocabulary: Vocabulary) -> set[str]:
         names.update(step.set)
         if step.capture:
             names.add(step.capture)
-        for transitions in [*step.on.values(), step.next, step.skip]:
-            for transition in transitions:
-                names.update(transition.set)
+        for _, transition in step.transitions():
+            names.update(transition.set)
     return names
 
 
@@ -154,14 +150,12 @@ def check_references(flow: Flow, source: SourceMap, vocabulary: Vocabulary,
             problems.append(source.problem((*where, "timed", "end_intent"),
                                            f"`{step.timed.end_intent}` is not an intent in the "
                                            "vocabulary"))
-        for key, transitions in [*((("on", k), v) for k, v in step.on.items()),
-                                 (("next",), step.next), (("skip",), step.skip)]:
-            for t_index, transition in enumerate(transitions):
-                if transition.goto is not None and transition.goto not in flow.steps:
-                    problems.append(source.problem(
-                        (*where, *key, t_index),
-                        f"there is no step called `{transition.goto}` to go to; "
-                        "check the name against the steps of this file"))
+        for path, transition in step.transitions():
+            if transition.goto is not None and transition.goto not in flow.steps:
+                problems.append(source.problem(
+                    (*where, *path),
+                    f"there is no step called `{transition.goto}` to go to; "
+                    "check the name against the steps of this file"))
         for path, text in step_texts(step):
             for name in variables_in(text):
                 if name not in variables:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from xml.etree import ElementTree
 
 from dialogs.book import WELCOME_ENTRY_STEPS, Book, step_texts
 from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_ssml
-from dialogs.model import Action, Flow, ListenMode, Step, Transition
+from dialogs.model import Action, Flow, ListenMode, Step
 from dialogs.source import Problem, SourceMap
 
 ALEXA_MAX_SPEECH = 8000
@@ -16,23 +15,13 @@ EXITS = frozenset({Action.MENU, Action.GOODBYE, Action.START_EXERCISE, Action.RE
 """Actions that leave the current flow, so a step using them is not a dead end."""
 
 
-def _transitions(step: Step) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
-    for intent, transitions in step.on.items():
-        for i, transition in enumerate(transitions):
-            yield ("on", intent, i), transition
-    for i, transition in enumerate(step.next):
-        yield ("next", i), transition
-    for i, transition in enumerate(step.skip):
-        yield ("skip", i), transition
-
-
 def _targets(step: Step) -> set[str]:
-    return {t.goto for _, t in _transitions(step) if t.goto}
+    return {t.goto for _, t in step.transitions() if t.goto}
 
 
 def _exits(step: Step) -> bool:
     return step.end or bool(EXITS.intersection(step.do)) or any(
-        EXITS.intersection(t.do) for _, t in _transitions(step))
+        EXITS.intersection(t.do) for _, t in step.transitions())
 
 
 def _reachable(flow: Flow, starts: tuple[str, ...]) -> set[str]:

@@ -6,6 +6,7 @@ docstrings double as the authors' reference (see `docs` in the README).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -133,6 +134,15 @@ class Step(Model):
     capture: str | None = None
     timed: Timed | None = None
     end: bool = False
+
+    def transitions(self) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
+        """Every transition with its path in the file: ("on", intent, i), ("next", i)..."""
+        for intent, transitions in self.on.items():
+            for i, transition in enumerate(transitions):
+                yield ("on", intent, i), transition
+        for kind in ("next", "skip"):
+            for i, transition in enumerate(getattr(self, kind)):
+                yield (kind, i), transition
 
     @property
     def listen(self) -> ListenMode:

@@ -139,3 +139,18 @@ def test_cli_lint_a_content_folder(tmp_path, capsys):
                          ids=lambda p: p.stem)
 def test_each_shipped_exercise_lints_clean_on_its_own(path, capsys):
     assert main(["lint", str(path)]) == 0, capsys.readouterr().out
+
+
+def test_draw_shows_every_step_and_transition(capsys):
+    book = load_book()
+    assert main(["draw", "honest-check-in"]) == 0
+    chart = capsys.readouterr().out
+    assert chart.splitlines()[3] == "flowchart TD"
+    for step_id in book.exercises["honest-check-in"].steps:
+        assert f"s_{step_id}" in chart
+    assert "s_check -->|NoIntent| s_clarify" in chart
+    assert "s_thanks -->|next if swapped=True| s_close" in chart
+    assert "s_intro -->|NoIntent| x_menu" in chart
+    assert main(["draw", "welcome"]) == 0
+    assert "s_safe_check -->|NoIntent| x_safety" in capsys.readouterr().out
+    assert main(["draw", "nope"]) == 2
