@@ -111,6 +111,7 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         run_script,
         script_files,
     )
+    from dialogs.model import Platform
     from dialogs.session import LOCAL_USER
 
     book = _book(args)
@@ -118,21 +119,27 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     files = script_files(args.paths)
     if not files:
         raise UserError("No conversation files found there.")
+    played = 0
     for path in files:
         script, _ = load_script(path)
-        with tempfile.TemporaryDirectory() as folder:
-            store = SqliteStore(Path(folder) / "rehearsal.sqlite3")
-            prepare_store(store, script.setup, LOCAL_USER, date.today())
-            outcome = run_script(script, EngineDriver(book, store), str(path))
-            store.close()
-        print(f"{'ok  ' if outcome.passed else 'FAIL'} {path}: {script.title}")
-        if not outcome.passed:
-            failed += 1
-            for failure in outcome.failures:
-                print(f"     {failure}")
-            if args.verbose:
-                print("\n".join(f"       {line}" for line in outcome.transcript))
-    print(f"\n{len(files) - failed} passed, {failed} failed")
+        for platform in script.platforms:
+            if platform is Platform.ALEXA:
+                continue  # played through the skill's own driver
+            played += 1
+            with tempfile.TemporaryDirectory() as folder:
+                store = SqliteStore(Path(folder) / "rehearsal.sqlite3")
+                prepare_store(store, script.setup, LOCAL_USER, date.today())
+                outcome = run_script(script, EngineDriver(book, store, platform), str(path))
+                store.close()
+            print(f"{'ok  ' if outcome.passed else 'FAIL'} {path} ({platform.value}): "
+                  f"{script.title}")
+            if not outcome.passed:
+                failed += 1
+                for failure in outcome.failures:
+                    print(f"     {failure}")
+                if args.verbose:
+                    print("\n".join(f"       {line}" for line in outcome.transcript))
+    print(f"\n{played - failed} passed, {failed} failed")
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 

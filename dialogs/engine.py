@@ -241,7 +241,8 @@ class _Run:
             values["times_this_month"] = _ordinal(done + 1)
         timed = self.step.timed
         if timed:
-            values["minutes"] = num2words(max(1, round(timed.seconds / 60)))
+            count = max(1, round(timed.seconds / 60))
+            values["minutes"] = "a minute" if count == 1 else f"{num2words(count)} minutes"
         values.update(self.s.vars)
         return values
 
@@ -545,7 +546,8 @@ class _Run:
             if known is not None and known.free_speech and "text" in slots:
                 self.free(slots["text"])
                 return
-            if name == "DoneIntent" and not step.capture:
+            if name in ("DoneIntent", "FallbackIntent") and not step.capture:
+                # Alexa sends Fallback for free words without a sample: they are the answer.
                 self.follow(step.next, {})
                 return
         handler = {
@@ -580,7 +582,7 @@ class _Run:
     def free(self, text: str) -> None:
         step = self.step
         if step.capture:
-            self.s.vars[step.capture] = neutralise(text)
+            self.s.vars[step.capture] = neutralise(self.matcher.content(text))
         if not self.follow(step.next, {}):
             self.missed("no_match")
 
@@ -632,7 +634,9 @@ class _Run:
             title = self.book.exercises[last].title.lower()
             self.s.vars.update(saved_id=last, saved_exercise=title)
         if event.exercise:
-            self.s.vars.update(choice=event.exercise, has_requested=True)
+            requested = self.book.exercises.get(event.exercise)
+            self.s.vars.update(choice=event.exercise, has_requested=True,
+                               solo=bool(requested and not requested.joint))
         if event.intent and saved and self.one_shot(event.intent, saved[-1]):
             return
         self.start_flow(WELCOME, "start")

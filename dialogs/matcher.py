@@ -31,6 +31,16 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+def _original_tail(text: str, normalised_tail: str) -> str:
+    """The end of `text` whose normalised form is `normalised_tail`, keeping its own spelling."""
+    words = text.split()
+    wanted = len(normalised_tail.split())
+    for start in range(len(words)):
+        if normalise(" ".join(words[start:])) == normalised_tail:
+            return " ".join(words[start:])
+    return " ".join(words[-wanted:]) if wanted else text.strip()
+
+
 @dataclass(frozen=True)
 class Match:
     intent: str
@@ -141,6 +151,22 @@ class Matcher:
         if best:
             return Match(candidates[best[0]], score=best[1])
         return self._pattern_match(said, allowed, carrier=False)
+
+    def content(self, text: str) -> str:
+        """What someone said freely, without a lead-in like "I feel" that Alexa would not send.
+
+        Keeps the front ends alike: Alexa's free-speech intent fills its slot with the words
+        after the lead-in, so typed or recognised text is trimmed the same way.
+        """
+        said = normalise(text)
+        for pattern in self.patterns:
+            if not self.vocabulary.intents[pattern.intent].free_speech or not pattern.has_carrier:
+                continue
+            found = pattern.regex.match(said)
+            if found:
+                value = found.group(pattern.slots[0][0])
+                return _original_tail(text, value)
+        return text.strip()
 
     def phrases_for(self, intents: Iterable[str]) -> list[str]:
         """Slot-free phrases of these intents: what a recogniser grammar can listen for."""

@@ -14,6 +14,7 @@ from dialogs.conversations import (
     run_script,
     script_files,
 )
+from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from dialogs.store import SqliteStore
 
@@ -27,12 +28,19 @@ def book():
     return load_book()
 
 
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_conversation_through_the_engine(path, book, tmp_path):
+LOCAL_PLATFORMS = (Platform.TEXT, Platform.VOICE, Platform.WALK)
+CASES = [(path, platform) for path in FILES for platform in load_script(path)[0].platforms
+         if platform in LOCAL_PLATFORMS]
+
+
+@pytest.mark.parametrize("path, platform", CASES,
+                         ids=[f"{p.stem}-{platform.value}" for p, platform in CASES])
+def test_conversation_through_the_engine(path, platform, book, tmp_path):
     script, _ = load_script(path)
     store = SqliteStore(tmp_path / "progress.sqlite3")
     prepare_store(store, script.setup, LOCAL_USER, TODAY)
-    outcome = run_script(script, EngineDriver(book, store, today=TODAY), str(path))
+    driver = EngineDriver(book, store, platform=platform, today=TODAY)
+    outcome = run_script(script, driver, str(path))
     assert outcome.passed, "\n".join([*outcome.failures, "", *outcome.transcript])
 
 

@@ -9,11 +9,13 @@ import pytest
 from dialogs.book import load_book
 from dialogs.conversations import Reply, load_script, prepare_store, run_script, script_files
 from dialogs.engine import Profile, TimerElapsed
+from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from dialogs.store import SqliteStore
 from local_voice.text import TextConversation
 
-FILES = script_files([Path(__file__).parent / "conversations"])
+FILES = [path for path in script_files([Path(__file__).parent / "conversations"])
+         if Platform.TEXT in load_script(path)[0].platforms]
 BOOK = load_book()
 
 
