@@ -54,6 +54,7 @@ def test_a_direct_start_reaches_the_exercise_after_the_checks():
     assert turns[-1].listen.mode is ListenMode.TIMED
     assert turns[-1].listen.seconds == 120
     assert turns[-1].listen.end_intent == "DoneIntent"
+    assert "Take about two minutes. When" in to_plain(turns[-1].speech)
 
 
 def test_every_exercise_turn_saves_the_position():
