@@ -20,6 +20,7 @@ A file looks like::
       - timer: true              # a timed phase ran out
       - end: true                # the session ends (the app is closed)
       - new_session: true        # later, in a new process
+        days_later: 3            # optional: that much later
       - stored: {saved: [honest-check-in], open_promises: 1, completed: [honest-check-in]}
 """
 
@@ -27,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
@@ -87,6 +88,7 @@ class Line(Model):
     says: tuple[str, ...] = ()
     not_says: tuple[str, ...] = ()
     ends: bool | None = None
+    days_later: int = Field(0, ge=0)
 
     @model_validator(mode="before")
     @classmethod
@@ -131,7 +133,7 @@ class Driver(Protocol):
     def silence(self) -> Reply: ...
     def timer(self) -> Reply: ...
     def end(self) -> Reply: ...
-    def new_session(self) -> None: ...
+    def new_session(self, days_later: int = 0) -> None: ...
     def profile(self) -> Profile: ...
 
 
@@ -178,8 +180,8 @@ def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
                 outcome.failures.append(f"{where}: {problem}")
             continue
         if line.new_session is not None:
-            driver.new_session()
-            outcome.transcript.append("--- new session ---")
+            driver.new_session(line.days_later)
+            outcome.transcript.append(f"--- new session, {line.days_later} day(s) later ---")
             continue
         if line.launch is not None:
             reply = driver.launch(line.launch.get("exercise"))
@@ -274,7 +276,8 @@ class EngineDriver:
     def end(self) -> Reply:
         return self._reply(SessionEnd())
 
-    def new_session(self) -> None:
+    def new_session(self, days_later: int = 0) -> None:
+        self.day += timedelta(days=days_later)
         self.session = self._new()
 
     def profile(self) -> Profile:

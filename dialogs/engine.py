@@ -309,10 +309,11 @@ class _Run:
         self.s.misses_input = self.s.misses_match = 0
         step = self.step
         here = (self.s.flow, step_id)
-        self.apply(step.set, step.swap, step.do, {})
+        self.assign(step.set, step.swap)
+        self.repeat_prompt()
+        self.act(step.do)
         if (self.s.flow, self.s.step) != here:
             return  # an action has moved the conversation on
-        self.repeat_prompt()
         if step.end and self.in_exercise:
             self.finish_exercise()
             return
@@ -342,21 +343,24 @@ class _Run:
         for transition in transitions:
             if not self.holds(transition, slots):
                 continue
-            self.s.vars.update({k: v for k, v in slots.items()})
+            self.s.vars.update(slots)
+            self.assign(transition.set, transition.swap)
             self.say_choice(f"{self.s.flow}/{self.s.step}/ack/{transition.goto}", transition.say)
             before = (self.s.flow, self.s.step)
-            self.apply(transition.set, transition.swap, transition.do, slots)
+            self.act(transition.do)
             if transition.goto and (self.s.flow, self.s.step) == before and not self.s.ended:
                 self.enter(transition.goto, depth)
             return True
         return False
 
-    def apply(self, assignments: Mapping[str, Any], swap: bool, actions: tuple[Action, ...],
-              slots: Mapping[str, str]) -> None:
+    def assign(self, assignments: Mapping[str, Any], swap: bool) -> None:
+        """Set variables (which may use the current ones), then swap speaker and listener."""
         for name, value in assignments.items():
             self.s.vars[name] = self.render(value) if isinstance(value, str) else value
         if swap:
             self.s.speaker = 1 - self.s.speaker
+
+    def act(self, actions: tuple[Action, ...]) -> None:
         for action in actions:
             getattr(self, f"do_{action.value}")()
 
@@ -374,7 +378,8 @@ class _Run:
             self.effects.append(AddPromise(self.variables()["speaker"], text))
 
     def do_next_promise(self) -> None:
-        waiting = [p for p in self.context.profile.open_promises if p.id not in self.s.followed]
+        waiting = [p for p in self.context.profile.open_promises
+                   if p.id not in self.s.followed and p.made_on < self.context.today]
         self.s.vars["has_promise"] = bool(waiting)
         if waiting:
             promise = waiting[0]

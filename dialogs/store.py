@@ -252,8 +252,15 @@ class SqliteStore(ProgressStore):
                 tx.execute("DELETE FROM positions WHERE user_key = ? AND exercise = ?",
                            (user_key, exercise))
             case AddPromise(partner, text):
-                tx.execute("INSERT INTO promises (user_key, partner, text, made_on) "
-                           "VALUES (?, ?, ?, ?)", (user_key, partner, text, today.isoformat()))
+                # Going back and promising again replaces the day's promise, not adds one.
+                replaced = tx.execute(
+                    "UPDATE promises SET text = ? WHERE user_key = ? AND partner = ? "
+                    "AND made_on = ? AND outcome IS NULL", (text, user_key, partner,
+                                                            today.isoformat())).rowcount
+                if not replaced:
+                    tx.execute("INSERT INTO promises (user_key, partner, text, made_on) "
+                               "VALUES (?, ?, ?, ?)", (user_key, partner, text,
+                                                       today.isoformat()))
             case ResolvePromise(promise_id, outcome):
                 tx.execute("UPDATE promises SET outcome = ?, resolved_on = ? "
                            "WHERE id = ? AND user_key = ?",

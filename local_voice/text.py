@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import textwrap
+from collections.abc import Callable
+from datetime import date
 from typing import TextIO
 
 from dialogs.book import Book
@@ -20,8 +22,8 @@ class TextConversation:
     """Reads what the couple types, one line a turn; an empty line counts as silence."""
 
     def __init__(self, book: Book, store: ProgressStore, stdin: TextIO, stdout: TextIO,
-                 platform: Platform = Platform.TEXT):
-        self.session = Session(book, store, platform)
+                 platform: Platform = Platform.TEXT, today: Callable[[], date] = date.today):
+        self.session = Session(book, store, platform, today=today)
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = stdin.isatty()

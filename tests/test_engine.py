@@ -197,3 +197,51 @@ def test_not_feeling_safe_at_the_start_offers_only_solo_exercises():
 def test_names_from_the_profile_are_used_and_unknown_names_are_asked():
     assert play([Launch(), Utterance("yes"), Utterance("yes")],
                 profile=Profile(disclaimer_seen=True))[-1].at == "welcome/ask_first"
+
+
+def test_promises_are_followed_up_on_a_later_day_not_the_same_one():
+    from dialogs.engine import Promise
+
+    today = date(2026, 11, 29)
+    for made_on, expected in [(today, "welcome/menu"), (date(2026, 11, 26), "welcome/promise_ask")]:
+        profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
+                          open_promises=(Promise(1, "Sam", "call at lunch", made_on),))
+        turn = play([Launch(), Utterance("yes"), Utterance("yes")], profile=profile)[-1]
+        assert turn.at == expected
+
+
+def test_a_step_speaks_before_its_action_and_a_swap_comes_before_the_words(tmp_path):
+    path = tmp_path / "tiny.yaml"
+    path.write_text("""\
+id: tiny
+title: Tiny
+topic: honest communication
+minutes: 2
+summary: A test exercise.
+start: one
+steps:
+  one:
+    say: "{speaker} first."
+    on:
+      YesIntent:
+        swap: true
+        say: "Over to {speaker}."
+        goto: two
+      NoIntent: leave
+  two:
+    say: "Done."
+    end: true
+  leave:
+    say: "Another time, then."
+    do: [menu]
+""")
+    book = load_book(exercise_files=[path])
+    context = Context(Platform.TEXT, KNOWN, date(2026, 11, 29))
+    state = None
+    for event in [Launch(exercise="tiny"), Utterance("yes"), Utterance("yes")]:
+        state = engine.step(book, state, event, context).state
+    swapped = engine.step(book, state, Utterance("yes"), context)
+    assert to_plain(swapped.speech).startswith("Over to Alex. Done.")
+    left = engine.step(book, state, Utterance("no"), context)
+    assert to_plain(left.speech).startswith("Another time, then. W")
+    assert left.at == "welcome/menu"

@@ -140,3 +140,14 @@ def test_an_unwritable_data_directory_is_explained(tmp_path):
     blocker.write_text("x")
     with pytest.raises(StoreError, match="COUPLECARE_DATA_DIR"):
         SqliteStore(blocker / "sub" / "progress.sqlite3")
+
+
+def test_promising_again_the_same_day_replaces_the_promise(path):
+    store = SqliteStore(path)
+    store.apply("c1", [AddPromise("Sam", "call at lunch")], DAY)
+    store.apply("c1", [AddPromise("Sam", "call at lunch on Monday")], DAY)
+    store.apply("c1", [AddPromise("Alex", "cook Friday")], DAY)
+    assert [(p.partner, p.text) for p in store.profile("c1").open_promises] == [
+        ("Sam", "call at lunch on Monday"), ("Alex", "cook Friday")]
+    store.apply("c1", [AddPromise("Sam", "walk on Sunday")], date(2026, 12, 1))
+    assert len(store.profile("c1").open_promises) == 3

@@ -1,7 +1,7 @@
 """The conversation files again, this time through the text front end's own input and output."""
 
 import io
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,13 +22,16 @@ BOOK = load_book()
 class TextDriver:
     """Types each line into the text front end and reads back what it printed."""
 
-    def __init__(self, store: SqliteStore):
+    def __init__(self, store: SqliteStore, today: date):
         self.store = store
+        self.day = today
         self.new_session()
 
-    def new_session(self) -> None:
+    def new_session(self, days_later: int = 0) -> None:
+        self.day += timedelta(days=days_later)
         self.out = io.StringIO()
-        self.text = TextConversation(BOOK, self.store, io.StringIO(), self.out)
+        self.text = TextConversation(BOOK, self.store, io.StringIO(), self.out,
+                                     today=lambda: self.day)
 
     def _reply(self, act) -> Reply:
         start = self.out.tell()
@@ -61,8 +64,8 @@ class TextDriver:
 def test_conversation_through_the_text_front_end(path, tmp_path):
     script, _ = load_script(path)
     store = SqliteStore(tmp_path / "progress.sqlite3")
-    prepare_store(store, script.setup, LOCAL_USER, date.today())
-    outcome = run_script(script, TextDriver(store), str(path))
+    prepare_store(store, script.setup, LOCAL_USER, date(2026, 11, 29))
+    outcome = run_script(script, TextDriver(store, date(2026, 11, 29)), str(path))
     assert outcome.passed, "\n".join([*outcome.failures, "", *outcome.transcript])
 
 
