@@ -24,6 +24,7 @@ from dialogs.engine import (
 )
 from dialogs.markup import to_plain
 from dialogs.model import ListenMode, Platform
+from tests.tiny import tiny_book
 
 BOOK = load_book()
 KNOWN = Profile(names=("Sam", "Alex"), disclaimer_seen=True)
@@ -211,15 +212,7 @@ def test_promises_are_followed_up_on_a_later_day_not_the_same_one():
 
 
 def test_a_step_speaks_before_its_action_and_a_swap_comes_before_the_words(tmp_path):
-    path = tmp_path / "tiny.yaml"
-    path.write_text("""\
-id: tiny
-title: Tiny
-topic: honest communication
-minutes: 2
-summary: A test exercise.
-start: one
-steps:
+    book = tiny_book(tmp_path, """
   one:
     say: "{speaker} first."
     on:
@@ -235,7 +228,6 @@ steps:
     say: "Another time, then."
     do: [menu]
 """)
-    book = load_book(exercise_files=[path])
     context = Context(Platform.TEXT, KNOWN, date(2026, 11, 29))
     state = None
     for event in [Launch(exercise="tiny"), Utterance("yes"), Utterance("yes")]:

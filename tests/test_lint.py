@@ -1,30 +1,17 @@
 """`couplecare lint`: structure, breath and rendering checks, and its exit codes."""
 
 import shutil
-import textwrap
 
 import pytest
 
 from couplecare.cli import main
 from dialogs.book import CONTENT_DIR, load_book
 from dialogs.lint import lint
-
-HEADER = """\
-id: tiny
-title: Tiny
-topic: honest communication
-minutes: 2
-summary: A test exercise.
-start: one
-steps:
-"""
+from tests.tiny import HEADER, tiny_book
 
 
 def lint_steps(tmp_path, steps: str) -> list[str]:
-    path = tmp_path / "tiny.yaml"
-    path.write_text(HEADER + textwrap.indent(textwrap.dedent(steps), "  "))
-    book = load_book(exercise_files=[path])
-    return [str(p) for p in lint(book)]
+    return [str(p) for p in lint(tiny_book(tmp_path, steps))]
 
 
 def test_a_good_small_exercise_is_clean(tmp_path):
