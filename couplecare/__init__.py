@@ -1,0 +1,1 @@
+"""The `couplecare` command line."""
