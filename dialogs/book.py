@@ -22,6 +22,10 @@ GLOBAL_INTENTS = (
 )
 """Intents every step understands without the author writing anything."""
 
+CHOOSE_INTENT = "ChooseExerciseIntent"
+CHOICE_SLOT = "choice"
+"""The intent and slot that name an exercise, also in a one-shot request."""
+
 BUILTIN_VARIABLES = frozenset({
     "speaker", "listener", "first", "second", "exercise", "menu", "times_this_month",
     "promise", "promiser", "saved_exercise", "minutes",

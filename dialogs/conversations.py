@@ -115,6 +115,14 @@ class Script(Model):
     setup: Setup = Field(default_factory=Setup)
     script: tuple[Line, ...]
 
+    @model_validator(mode="after")
+    def _alexa_has_no_silence_or_timers(self) -> Script:
+        if Platform.ALEXA in self.platforms and any(
+                line.silence or line.timer for line in self.script):
+            raise ValueError("Alexa never sends silence or a timer to the skill; list the "
+                             "platforms this file is for, e.g. `platforms: [text, voice, walk]`")
+        return self
+
 
 @dataclass(frozen=True)
 class Reply:

@@ -17,12 +17,13 @@ from typing import Any
 from num2words import num2words
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from dialogs.book import GLOBAL_INTENTS, VARIABLE, Book
+from dialogs.book import CHOICE_SLOT, CHOOSE_INTENT, GLOBAL_INTENTS, VARIABLE, Book
 from dialogs.markup import neutralise
 from dialogs.matcher import Matcher
 from dialogs.model import Action, ListenMode, Platform, Step, Transition
 
 STATE_VERSION = 1
+PAUSED_INTENTS = ("ResumeIntent", "StopIntent", "CancelIntent", "HelpIntent", "SafetyIntent")
 WELCOME = "welcome"
 MAX_CHAIN = 40
 HISTORY_LIMIT = 30
@@ -37,6 +38,7 @@ class Launch:
 
     exercise: str | None = None
     intent: str | None = None
+    slots: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -525,7 +527,7 @@ class _Run:
 
     def intent(self, name: str, slots: Mapping[str, str]) -> None:
         step = self.step
-        if name == "SafetyIntent":
+        if name == "SafetyIntent" or any(self.matcher.is_safety(v) for v in slots.values()):
             self.safety()
             return
         if self.s.paused:
@@ -567,15 +569,30 @@ class _Run:
             "CancelIntent": self.stop,
             "NavigateHomeIntent": self.do_menu,
         }.get(name)
-        if handler is None:
-            self.missed("no_match")
-        else:
+        if handler is not None:
             handler()
+        elif mode is ListenMode.TIMED:
+            self.while_timed()
+        else:
+            self.missed("no_match")
+
+    def while_timed(self) -> None:
+        """Words during a timed phase are for the partner, not for the guide.
+
+        Locally the guide stays quiet. On Alexa the session had to close for the phase, so
+        someone who opens it again with other words hears how to carry on.
+        """
+        if self.s.platform is Platform.ALEXA:
+            self.repeat_prompt()
+        else:
+            self.keep_said = True
 
     def repeat(self) -> None:
         self.keep_said = True
         if self.s.said:
             self.speech.append(self.s.said)
+        elif self.prompts("say"):
+            self.repeat_prompt()  # a session just opened: say where we are
         else:
             self.say_choice("repeat_nothing", self.book.messages.repeat_nothing)
             self.reprompt_here()
@@ -605,7 +622,7 @@ class _Run:
         elif mode is ListenMode.FREE:
             self.free(text)
         elif mode is ListenMode.TIMED:
-            self.keep_said = True  # people are talking to each other; stay quiet
+            self.while_timed()
         else:
             self.missed("no_match")
 
@@ -642,29 +659,47 @@ class _Run:
             requested = self.book.exercises.get(event.exercise)
             self.s.vars.update(choice=event.exercise, has_requested=True,
                                solo=bool(requested and not requested.joint))
-        if event.intent and saved and self.one_shot(event.intent, saved[-1]):
+        if event.intent == "SafetyIntent" or any(
+                self.matcher.is_safety(v) for v in event.slots.values()):
+            self.safety()
+            return
+        if event.intent and saved and self.one_shot(event.intent, event.slots, saved[-1]):
             return
         self.start_flow(WELCOME, "start")
 
-    def one_shot(self, intent: str, exercise_id: str) -> bool:
-        """"Alexa, tell couple care we're done": carry on from a saved timed phase."""
+    def one_shot(self, intent: str, slots: Mapping[str, str], exercise_id: str) -> bool:
+        """A request that opens a session, such as "Alexa, tell couple care we're done".
+
+        After a timed phase (where Alexa had to close the session) it carries on from the
+        saved place as if the session had stayed open; "resume" carries on from any place.
+        """
         position = self.context.profile.saved[exercise_id]
         step = self.book.exercises[exercise_id].steps.get(str(position.get("step")))
-        if step is None:
+        if step is None or not (step.timed or intent == "ResumeIntent"):
             return False
-        if intent == "ResumeIntent" or (step.timed and intent == step.timed.end_intent):
-            names = {k: v for k, v in self.s.vars.items() if k in ("first", "second")}
-            self.restore({**position, "flow": exercise_id})
-            self.s.vars.update(names)
-            self.s.history = [self.snapshot()]
-            self.s.unsafe = False
-            if step.timed and intent == step.timed.end_intent:
-                self.follow(step.next, {})
-            else:
-                self.say_choice("resumed", self.book.messages.resumed)
-                self.repeat_prompt()
-            return True
-        return False
+        names = {k: v for k, v in self.s.vars.items() if k in ("first", "second")}
+        self.restore({**position, "flow": exercise_id})
+        self.s.vars.update(names)
+        self.s.history = [self.snapshot()]
+        if intent == "ResumeIntent":
+            self.say_choice("resumed", self.book.messages.resumed)
+            self.repeat_prompt()
+        else:
+            self.intent(intent, slots)
+        return True
+
+
+def listen_for(book: Book, state: Mapping[str, Any] | None, context: Context) -> Listen:
+    """What the conversation in `state` is waiting for (a new session: a launch)."""
+    current = load_state(book, state, context.platform)
+    if current is None or current.ended:
+        return Listen(ListenMode.NOTHING)
+    run = _Run(book, matcher_for(book), current, context)
+    if current.paused:
+        return Listen(ListenMode.ANSWER, PAUSED_INTENTS)
+    timed = run.step.timed
+    return Listen(run.step.listen, run.expected(), timed.end_intent if timed else None,
+                  timed.seconds if timed else None)
 
 
 def _fresh(platform: Platform) -> _State:
@@ -706,7 +741,8 @@ def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Con
         return Turn(speech="", reprompt="", listen=Listen(ListenMode.NOTHING), end_session=True,
                     state=_fresh(context.platform).model_dump(mode="json"))
     if current is None and isinstance(event, IntentEvent):
-        event = Launch(intent=event.name)
+        requested = event.slots.get(CHOICE_SLOT) if event.name == CHOOSE_INTENT else None
+        event = Launch(exercise=requested, intent=event.name, slots=event.slots)
     if current is None or isinstance(event, Launch):
         run = _Run(book, matcher_for(book), _fresh(context.platform), context)
         run.s.turn = (current.turn + 1) if current else 0
@@ -743,8 +779,7 @@ def _finish(run: _Run) -> Turn:
         listen = Listen(ListenMode.NOTHING)
     elif s.paused:
         reprompt = run.render(run.choose("still_paused", run.book.messages.still_paused))
-        listen = Listen(ListenMode.ANSWER, ("ResumeIntent", "StopIntent", "CancelIntent",
-                                            "HelpIntent", "SafetyIntent"))
+        listen = Listen(ListenMode.ANSWER, PAUSED_INTENTS)
     else:
         reprompt = run.render(run.choose(f"{s.flow}/{s.step}/reprompt",
                                          run.prompts("reprompt") or run.prompts("say")))
