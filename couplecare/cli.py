@@ -174,6 +174,45 @@ def cmd_data_forget(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import logging
+
+    from werkzeug.serving import run_simple
+
+    from skill import create_app
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    config = {"CONTENT_DIR": args.content} if args.content else {}
+    run_simple(args.host, args.port, create_app(config), threaded=True)
+    return EXIT_OK
+
+
+def cmd_export_skill(args: argparse.Namespace) -> int:
+    import os
+
+    from skill.package import PackageSettings, export_skill
+
+    def setting(value: str | None, variable: str, what: str) -> str:
+        found = value or os.environ.get(variable)
+        if not found:
+            raise UserError(f"The skill package needs {what}: pass it as an option or set "
+                            f"{variable}.")
+        return found
+
+    settings = PackageSettings(
+        endpoint=setting(args.endpoint, "COUPLECARE_ENDPOINT",
+                         "the endpoint (an https URL ending in /alexa, or a Lambda ARN)"),
+        privacy_url=setting(args.privacy_url, "COUPLECARE_PRIVACY_URL", "a privacy policy URL"),
+        terms_url=setting(args.terms_url, "COUPLECARE_TERMS_URL", "a terms of use URL"))
+    try:
+        written = export_skill(_book(args), Path(args.folder), settings)
+    except ValueError as error:
+        raise UserError(str(error)) from None
+    for path in written:
+        print(path)
+    return EXIT_OK
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="couplecare",
@@ -203,6 +242,20 @@ def parser() -> argparse.ArgumentParser:
     rehearse.add_argument("-v", "--verbose", action="store_true",
                           help="show the whole conversation of a failing file")
     rehearse.set_defaults(run=cmd_rehearse)
+
+    serve = sub.add_parser("serve", help="serve the Alexa skill over HTTP (POST /alexa)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.set_defaults(run=cmd_serve)
+
+    export_skill = sub.add_parser("export-skill",
+                                  help="write the Alexa skill package as an ASK CLI project")
+    export_skill.add_argument("folder", metavar="DIR")
+    export_skill.add_argument("--endpoint", help="https URL of POST /alexa, or a Lambda ARN "
+                                                 "(or COUPLECARE_ENDPOINT)")
+    export_skill.add_argument("--privacy-url", help="or COUPLECARE_PRIVACY_URL")
+    export_skill.add_argument("--terms-url", help="or COUPLECARE_TERMS_URL")
+    export_skill.set_defaults(run=cmd_export_skill)
 
     data = sub.add_parser("data", help="your stored progress").add_subparsers(
         dest="data_command", required=True)

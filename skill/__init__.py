@@ -1,1 +1,30 @@
-"""The Alexa front end: ask-sdk-core handlers and a Flask app that serves them."""
+"""The Alexa front end: ask-sdk-core handlers and a Flask app that serves them.
+
+`create_app` builds the web service; `lambda_handler` is the AWS Lambda entry point,
+built from the same skill on first use.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from skill.app import create_app
+
+__all__ = ["create_app", "lambda_handler"]
+
+_lambda: Any = None
+
+
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """AWS Lambda entry: Alexa calls Lambda directly, so there is no HTTP verification step;
+    the skill id check (COUPLECARE_SKILL_ID) is what ties the function to the skill."""
+    global _lambda
+    if _lambda is None:
+        from dialogs.book import load_book
+        from dialogs.store import SqliteStore
+        from skill.handlers import build_skill
+
+        _lambda = build_skill(load_book(), SqliteStore(),
+                              os.environ.get("COUPLECARE_SKILL_ID") or None).lambda_handler()
+    return _lambda(event, context)

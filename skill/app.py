@@ -1,0 +1,141 @@
+"""The Flask app that serves the skill: `POST /alexa`, `GET /healthz`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope
+from ask_sdk_runtime.exceptions import AskSdkException
+from flask import Flask, Response, jsonify, request
+
+from dialogs.book import load_book
+from dialogs.store import SqliteStore, default_path
+from skill.handlers import build_skill
+from skill.verify import RequestVerifier, VerificationFailed
+
+log = logging.getLogger("couplecare.skill")
+
+MAX_BODY = 128 * 1024
+"""Alexa's requests are a few kilobytes; anything far larger is refused before parsing."""
+
+FALSE_WORDS = {"0", "false", "no", "off"}
+
+
+def _env_config() -> dict[str, Any]:
+    config: dict[str, Any] = {}
+    if os.environ.get("COUPLECARE_SKILL_ID"):
+        config["SKILL_ID"] = os.environ["COUPLECARE_SKILL_ID"]
+    if "COUPLECARE_VERIFY_REQUESTS" in os.environ:
+        config["VERIFY_REQUESTS"] = (
+            os.environ["COUPLECARE_VERIFY_REQUESTS"].strip().lower() not in FALSE_WORDS)
+    return config
+
+
+def _bad_request(reason: str) -> tuple[Response, int]:
+    log.warning("refused request: %s", reason)
+    return jsonify(error="bad request"), 400
+
+
+def _envelope_problem(payload: Any) -> str | None:
+    """What makes a parsed body not an Alexa request envelope, if anything."""
+    if not isinstance(payload, dict):
+        return "body is not a JSON object"
+    request_part = payload.get("request")
+    if not isinstance(request_part, dict) or not isinstance(request_part.get("type"), str):
+        return "no request type"
+    system = (payload.get("context") or {}).get("System") if isinstance(
+        payload.get("context"), dict) else None
+    if not isinstance(system, dict):
+        return "no context.System"
+    application = system.get("application")
+    if not isinstance(application, dict) or not isinstance(
+            application.get("applicationId"), str):
+        return "no application id"
+    user = system.get("user")
+    if not isinstance(user, dict) or not isinstance(user.get("userId"), str):
+        return "no user id"
+    session = payload.get("session")
+    if session is not None and not isinstance(session, dict):
+        return "session is not an object"
+    if isinstance(session, dict) and session.get("attributes") is not None and not isinstance(
+            session["attributes"], dict):
+        return "session attributes are not an object"
+    return None
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """The skill as a WSGI app. Settings: SKILL_ID, VERIFY_REQUESTS (default true),
+    DATA_DIR, CONTENT_DIR, and for tests VERIFIER (a RequestVerifier) and TODAY."""
+    app = Flask("couplecare")
+    app.config.update(SKILL_ID=None, VERIFY_REQUESTS=True, DATA_DIR=None, CONTENT_DIR=None,
+                      VERIFIER=None, TODAY=None, MAX_CONTENT_LENGTH=MAX_BODY)
+    app.config.update(_env_config())
+    app.config.update(config or {})
+
+    book = load_book(app.config["CONTENT_DIR"])
+    data_dir = app.config["DATA_DIR"]
+    store = SqliteStore(os.path.join(data_dir, "progress.sqlite3") if data_dir
+                        else default_path())
+    today = app.config["TODAY"] or date.today
+    skill = build_skill(book, store, app.config["SKILL_ID"], today).create()
+    serializer = DefaultSerializer()
+
+    verifier: RequestVerifier | None = None
+    if app.config["VERIFY_REQUESTS"]:
+        verifier = app.config["VERIFIER"] or RequestVerifier()
+    else:
+        log.warning("Alexa request verification is OFF: anyone can call this endpoint. "
+                    "Use this only for local testing.")
+    if not app.config["SKILL_ID"]:
+        log.warning("no SKILL_ID is set, so requests for any skill are accepted")
+
+    @app.get("/healthz")
+    def healthz() -> Response:
+        return jsonify(status="ok")
+
+    @app.post("/alexa")
+    def alexa() -> Any:
+        body = request.get_data(cache=False)
+        if verifier is not None:
+            try:
+                verifier.verify_signature(request.headers, body)
+            except VerificationFailed as failure:
+                return _bad_request(str(failure))
+        try:
+            payload = json.loads(body)
+        except (UnicodeDecodeError, ValueError):
+            return _bad_request("body is not JSON")
+        problem = _envelope_problem(payload)
+        if problem:
+            return _bad_request(problem)
+        try:
+            envelope = serializer.deserialize(json.dumps(payload), RequestEnvelope)
+        except Exception as error:  # the SDK's deserializer raises many kinds
+            return _bad_request(f"not an Alexa request envelope ({type(error).__name__})")
+        if envelope.request is None:
+            return _bad_request(f"unknown request type {payload['request']['type']!r}")
+        if verifier is not None:
+            try:
+                verifier.verify_timestamp(getattr(envelope.request, "timestamp", None))
+            except VerificationFailed as failure:
+                return _bad_request(str(failure))
+        try:
+            response = skill.invoke(envelope, None)
+        except AskSdkException as error:
+            if "Skill ID" in str(error):
+                return _bad_request("request is for another skill")
+            raise
+        return jsonify(serializer.serialize(response))
+
+    @app.errorhandler(413)
+    def too_large(_: Exception) -> tuple[Response, int]:
+        log.warning("refused request: body larger than %d bytes", MAX_BODY)
+        return jsonify(error="request too large"), 413
+
+    return app

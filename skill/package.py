@@ -1,0 +1,243 @@
+"""The skill package (an ASK CLI project) generated from the vocabulary and the exercises."""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from dialogs.book import Book
+from skill.handlers import alexa_intent_names
+
+INVOCATION_NAME = "couple care"
+LOCALE = "en-US"
+REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent",
+                     "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent")
+
+DESCRIPTION = """\
+Couple Care guides the two of you, by voice, through short exercises for building and \
+repairing trust: an honest check-in where you take turns to speak and listen, small promises \
+and how they went, repairing after a hurt, feeling understood, small daily gestures, and \
+knowing when to look for professional support. There is also a short exercise to do alone.
+
+Couple Care is a guide for practising together. It is not therapy, and it is not a substitute \
+for professional help.
+
+If you or someone else is in danger, call your local emergency number. In the US, call or text \
+988 for the Suicide and Crisis Lifeline, or call the National Domestic Violence Hotline at \
+1-800-799-7233 (text START to 88788). Couples exercises are not suitable where there is abuse \
+or violence.
+
+Couple Care keeps only what you ask it to: your first names, where you stopped, and the \
+promises you make. It does not keep what you say."""
+
+
+@dataclass(frozen=True)
+class PackageSettings:
+    endpoint: str
+    privacy_url: str
+    terms_url: str
+
+
+def _types(book: Book) -> list[dict[str, Any]]:
+    types = []
+    for name, slot_type in book.vocabulary.slot_types.items():
+        values = []
+        for value_id, spoken in slot_type.values.items():
+            spoken = [s for s in dict.fromkeys(spoken) if s]
+            main = spoken[0] if spoken else value_id.replace("_", " ")
+            values.append({"id": value_id,
+                           "name": {"value": main, "synonyms": spoken[1:]}})
+        types.append({"name": name, "values": values})
+    return types
+
+
+def interaction_model(book: Book) -> dict[str, Any]:
+    """The en-US interaction model: every vocabulary intent, built-ins under their own names."""
+    intents = []
+    for name, alexa_name in alexa_intent_names(book).items():
+        intent = book.vocabulary.intents[name]
+        entry: dict[str, Any] = {"name": alexa_name, "samples": [] if alexa_name ==
+                                 "AMAZON.FallbackIntent" else list(intent.samples)}
+        if intent.slots:
+            entry["slots"] = [{"name": slot, "type": slot_type}
+                              for slot, slot_type in intent.slots.items()]
+        intents.append(entry)
+    return {"interactionModel": {"languageModel": {
+        "invocationName": INVOCATION_NAME, "intents": intents, "types": _types(book)}}}
+
+
+def skill_manifest(book: Book, settings: PackageSettings) -> dict[str, Any]:
+    if settings.endpoint.startswith("arn:"):
+        endpoint: dict[str, Any] = {"uri": settings.endpoint}
+    else:
+        endpoint = {"uri": settings.endpoint, "sslCertificateType": "Wildcard"}
+    return {"manifest": {
+        "manifestVersion": "1.0",
+        "publishingInformation": {
+            "locales": {LOCALE: {
+                "name": "Couple Care",
+                "summary": "Short spoken exercises that help couples build and repair trust.",
+                "description": DESCRIPTION,
+                "examplePhrases": [
+                    f"Alexa, open {INVOCATION_NAME}",
+                    f"Alexa, tell {INVOCATION_NAME} we're done",
+                    f"Alexa, ask {INVOCATION_NAME} to start over",
+                ],
+                "keywords": ["couples", "relationship", "trust", "communication"],
+            }},
+            "isAvailableWorldwide": False,
+            "distributionCountries": ["US"],
+            "category": "HEALTH_AND_FITNESS",
+            "testingInstructions": "Say 'open couple care', answer yes twice, give two first "
+                                   "names, and choose an exercise such as honest check-in.",
+        },
+        "apis": {"custom": {"endpoint": endpoint}},
+        "privacyAndCompliance": {
+            "allowsPurchases": False,
+            "usesPersonalInfo": False,
+            "isChildDirected": False,
+            "isExportCompliant": True,
+            "containsAds": False,
+            "locales": {LOCALE: {"privacyPolicyUrl": settings.privacy_url,
+                                 "termsOfUseUrl": settings.terms_url}},
+        },
+    }}
+
+
+def export_skill(book: Book, folder: Path, settings: PackageSettings) -> list[Path]:
+    """Write an ASK CLI project; refuses to write a model that would fail the console's rules."""
+    model = interaction_model(book)
+    manifest = skill_manifest(book, settings)
+    problems = check_model(model) + check_manifest(manifest, model)
+    if problems:
+        raise ValueError("the generated skill package is not valid:\n" + "\n".join(problems))
+    files = {
+        folder / "ask-resources.json": {
+            "askcliResourcesVersion": "2020-03-31",
+            "profiles": {"default": {"skillMetadata": {"src": "./skill-package"}}}},
+        folder / "skill-package" / "skill.json": manifest,
+        folder / "skill-package" / "interactionModels" / "custom" / f"{LOCALE}.json": model,
+    }
+    for path, content in files.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n",
+                        encoding="utf-8")
+    return list(files)
+
+
+# ---------------------------------------------------------------- offline checks
+
+_SAMPLE_CHARS = re.compile(r"^[a-z' .{}\-]+$")
+_SLOT_REF = re.compile(r"\{([^{}]*)\}")
+_CUSTOM_NAME = re.compile(r"^[A-Za-z_]+$")
+_FORBIDDEN_INVOCATION_WORDS = {"alexa", "amazon", "echo", "skill", "app", "launch", "ask",
+                               "open", "tell", "start", "stop", "exit", "quit"}
+
+
+def check_model(model: dict[str, Any]) -> list[str]:
+    """The rules the Alexa console enforces that can be checked without Amazon's servers."""
+    problems: list[str] = []
+    language = model["interactionModel"]["languageModel"]
+    invocation = language["invocationName"]
+    words = invocation.split()
+    if not re.fullmatch(r"[a-z][a-z ]*[a-z]", invocation) or "  " in invocation:
+        problems.append(f"invocation name {invocation!r}: lower-case letters and single spaces")
+    if len(words) < 2 or len(invocation) > 50:
+        problems.append(f"invocation name {invocation!r}: two or more words, 50 characters at most")
+    if _FORBIDDEN_INVOCATION_WORDS & set(words):
+        problems.append(f"invocation name {invocation!r} uses a reserved word")
+
+    types = {t["name"]: t for t in language.get("types", [])}
+    for name, slot_type in types.items():
+        if not _CUSTOM_NAME.match(name):
+            problems.append(f"slot type {name!r}: letters and underscores only")
+        spoken: set[str] = set()
+        ids: set[str] = set()
+        for value in slot_type["values"]:
+            if value.get("id") in ids:
+                problems.append(f"slot type {name}: id {value['id']!r} is used twice")
+            ids.add(value.get("id"))
+            for word in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+                if word.lower() in spoken:
+                    problems.append(f"slot type {name}: {word!r} is listed twice")
+                spoken.add(word.lower())
+        if not slot_type["values"]:
+            problems.append(f"slot type {name} has no values")
+
+    names = [intent["name"] for intent in language["intents"]]
+    for required in REQUIRED_BUILTINS:
+        if required not in names:
+            problems.append(f"the model must include {required}")
+    if len(names) != len(set(names)):
+        problems.append("an intent name is used twice")
+    seen: dict[str, str] = {}
+    for intent in language["intents"]:
+        name = intent["name"]
+        builtin = name.startswith("AMAZON.")
+        if not builtin and not _CUSTOM_NAME.match(name):
+            problems.append(f"intent {name!r}: letters and underscores only")
+        slots = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for slot, slot_type in slots.items():
+            if not slot_type.startswith("AMAZON.") and slot_type not in types:
+                problems.append(f"intent {name}: slot {slot} has undefined type {slot_type}")
+        samples = intent.get("samples", [])
+        if name == "AMAZON.FallbackIntent" and samples:
+            problems.append("AMAZON.FallbackIntent cannot have samples")
+        if not builtin and not samples:
+            problems.append(f"intent {name} needs at least one sample")
+        used: set[str] = set()
+        for sample in samples:
+            key = " ".join(sample.lower().split())
+            if key in seen:
+                problems.append(f"sample {sample!r} is in both {seen[key]} and {name}")
+            seen[key] = name
+            if not _SAMPLE_CHARS.match(sample.lower()):
+                problems.append(f"{name}: sample {sample!r} may only use letters, spaces, "
+                                "apostrophes, periods, hyphens and {slots}")
+            if len(sample) > 200:
+                problems.append(f"{name}: sample {sample!r} is longer than 200 characters")
+            refs = _SLOT_REF.findall(sample)
+            used.update(refs)
+            for ref in refs:
+                if ref not in slots:
+                    problems.append(f"{name}: sample {sample!r} uses undeclared slot {ref}")
+            search = [r for r in refs if slots.get(r) == "AMAZON.SearchQuery"]
+            if search and (len(refs) > 1 or not _SLOT_REF.sub("", sample).strip()):
+                problems.append(f"{name}: a SearchQuery sample needs a carrier phrase and no "
+                                f"other slot: {sample!r}")
+        for slot in slots:
+            if slot not in used:
+                problems.append(f"intent {name}: slot {slot} is in no sample")
+    return problems
+
+
+def check_manifest(manifest: dict[str, Any], model: dict[str, Any]) -> list[str]:
+    problems = []
+    body = manifest["manifest"]
+    locale = body["publishingInformation"]["locales"][LOCALE]
+    invocation = model["interactionModel"]["languageModel"]["invocationName"]
+    samples = {" ".join(s.lower().split()) for i in model["interactionModel"]["languageModel"]
+               ["intents"] for s in i.get("samples", [])}
+    for phrase in locale["examplePhrases"]:
+        lowered = phrase.lower().rstrip(".")
+        if not lowered.startswith("alexa, ") or invocation not in lowered:
+            problems.append(f"example phrase {phrase!r} must start with 'Alexa,' and use "
+                            f"{invocation!r}")
+            continue
+        rest = lowered.split(invocation, 1)[1].strip()
+        rest = re.sub(r"^(to|for|that|about) ", "", rest)
+        if rest and rest not in samples:
+            problems.append(f"example phrase {phrase!r} is not a sample utterance")
+    if "not a substitute for professional help" not in locale["description"]:
+        problems.append("the description must say it is not a substitute for professional help")
+    endpoint = body["apis"]["custom"]["endpoint"]["uri"]
+    if not (endpoint.startswith("https://") or endpoint.startswith("arn:aws:lambda:")):
+        problems.append(f"endpoint {endpoint!r} must be an https URL or a Lambda ARN")
+    for key in ("privacyPolicyUrl", "termsOfUseUrl"):
+        url = body["privacyAndCompliance"]["locales"][LOCALE][key]
+        if not url.startswith("https://"):
+            problems.append(f"{key} {url!r} must be an https URL")
+    return problems
