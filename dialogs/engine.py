@@ -26,7 +26,7 @@ STATE_VERSION = 1
 PAUSED_INTENTS = ("ResumeIntent", "StopIntent", "CancelIntent", "HelpIntent", "SafetyIntent")
 WELCOME = "welcome"
 MAX_CHAIN = 40
-HISTORY_LIMIT = 30
+HISTORY_LIMIT = 8
 
 # ---------------------------------------------------------------- events
 
@@ -708,7 +708,7 @@ def _fresh(platform: Platform) -> _State:
 
 def load_state(book: Book, state: Mapping[str, Any] | None, platform: Platform) -> _State | None:
     """The validated state, or None when it is missing, tampered with or out of date."""
-    if not state:
+    if not state or not isinstance(state, Mapping):
         return None
     try:
         parsed = _State.model_validate(dict(state))

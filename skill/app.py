@@ -71,19 +71,22 @@ def _envelope_problem(payload: Any) -> str | None:
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """The skill as a WSGI app. Settings: SKILL_ID, VERIFY_REQUESTS (default true),
-    DATA_DIR, CONTENT_DIR, and for tests VERIFIER (a RequestVerifier) and TODAY."""
+    DATA_DIR, CONTENT_DIR; for tests and benchmarks VERIFIER (a RequestVerifier), TODAY,
+    and SKILL (another ask-sdk skill to serve through the same endpoint code)."""
     app = Flask("couplecare")
     app.config.update(SKILL_ID=None, VERIFY_REQUESTS=True, DATA_DIR=None, CONTENT_DIR=None,
-                      VERIFIER=None, TODAY=None, MAX_CONTENT_LENGTH=MAX_BODY)
+                      VERIFIER=None, TODAY=None, SKILL=None, MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update(_env_config())
     app.config.update(config or {})
 
-    book = load_book(app.config["CONTENT_DIR"])
-    data_dir = app.config["DATA_DIR"]
-    store = SqliteStore(os.path.join(data_dir, "progress.sqlite3") if data_dir
-                        else default_path())
-    today = app.config["TODAY"] or date.today
-    skill = build_skill(book, store, app.config["SKILL_ID"], today).create()
+    skill = app.config["SKILL"]
+    if skill is None:
+        book = load_book(app.config["CONTENT_DIR"])
+        data_dir = app.config["DATA_DIR"]
+        store = SqliteStore(os.path.join(data_dir, "progress.sqlite3") if data_dir
+                            else default_path())
+        today = app.config["TODAY"] or date.today
+        skill = build_skill(book, store, app.config["SKILL_ID"], today).create()
     serializer = DefaultSerializer()
 
     verifier: RequestVerifier | None = None
@@ -108,14 +111,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             except VerificationFailed as failure:
                 return _bad_request(str(failure))
         try:
-            payload = json.loads(body)
+            text = body.decode("utf-8")
+            payload = json.loads(text)
         except (UnicodeDecodeError, ValueError):
             return _bad_request("body is not JSON")
         problem = _envelope_problem(payload)
         if problem:
             return _bad_request(problem)
         try:
-            envelope = serializer.deserialize(json.dumps(payload), RequestEnvelope)
+            envelope = serializer.deserialize(text, RequestEnvelope)
         except Exception as error:  # the SDK's deserializer raises many kinds
             return _bad_request(f"not an Alexa request envelope ({type(error).__name__})")
         if envelope.request is None:

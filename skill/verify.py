@@ -10,8 +10,10 @@ from __future__ import annotations
 import base64
 import binascii
 import posixpath
+import re
 import threading
 import urllib.request
+import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -43,8 +45,20 @@ def download(url: str) -> bytes:
 
 
 def system_roots() -> list[x509.Certificate]:
+    """Mozilla's roots, one by one: a root that `cryptography` finds malformed is skipped
+    rather than failing the whole bundle."""
     with open(certifi.where(), "rb") as bundle:
-        return x509.load_pem_x509_certificates(bundle.read())
+        blocks = re.findall(rb"-----BEGIN CERTIFICATE-----.+?-----END CERTIFICATE-----",
+                            bundle.read(), flags=re.DOTALL)
+    roots = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for block in blocks:
+            try:
+                roots.append(x509.load_pem_x509_certificate(block))
+            except ValueError:
+                continue
+    return roots
 
 
 def check_cert_url(url: str) -> None:

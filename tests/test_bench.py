@@ -14,3 +14,13 @@ def test_engine_benchmark_runs_and_reports_a_ratio():
     assert result.returncode == 0, result.stderr
     last = result.stdout.strip().splitlines()[-1]
     assert re.fullmatch(r"ratio=\d+\.\d+ \(one engine turn over a no-op step\)", last)
+
+
+def test_alexa_benchmark_runs_and_reports_a_ratio():
+    result = subprocess.run([sys.executable, "bench/alexa.py", "--sessions", "2", "--cold", "1"],
+                            cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("p99 latency") for line in lines)
+    assert re.fullmatch(r"ratio=\d+\.\d+ \(mean time per request of full exercise sessions "
+                        r"over a bare hello skill, same Flask code\)", lines[-1])

@@ -1,0 +1,167 @@
+"""Request verification with a certificate authority the tests make; only the download
+of the certificate chain and the trusted roots are replaced."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from skill import create_app
+from skill.verify import RequestVerifier, VerificationFailed, check_cert_url
+from tests.alexa_support import CERT_URL, envelope, launch_request, make_authority
+
+
+@pytest.fixture(scope="module")
+def authority():
+    return make_authority()
+
+
+class Fetcher:
+    def __init__(self, pem: bytes):
+        self.pem = pem
+        self.calls: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.calls.append(url)
+        return self.pem
+
+
+def app_for(tmp_path, authority, fetch=None):
+    fetcher = fetch or Fetcher(authority.chain_pem)
+    verifier = RequestVerifier(fetch=fetcher, roots=[authority.root])
+    app = create_app({"DATA_DIR": str(tmp_path), "VERIFIER": verifier})
+    return app.test_client(), fetcher
+
+
+def body(offset: float = 0) -> bytes:
+    payload = envelope(launch_request(), new=True)
+    if offset:
+        moment = datetime.now(UTC) + timedelta(seconds=offset)
+        payload["request"]["timestamp"] = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return json.dumps(payload).encode()
+
+
+def test_a_signed_request_passes_and_the_certificate_is_cached(tmp_path, authority):
+    client, fetcher = app_for(tmp_path, authority)
+    for _ in range(3):
+        data = body()
+        answer = client.post("/alexa", data=data, headers=authority.headers(data))
+        assert answer.status_code == 200
+        assert answer.get_json()["response"]["outputSpeech"]["ssml"].startswith("<speak>")
+    assert fetcher.calls == [CERT_URL]
+
+
+def test_missing_signature(tmp_path, authority):
+    client, _ = app_for(tmp_path, authority)
+    data = body()
+    headers = authority.headers(data)
+    del headers["Signature-256"]
+    assert client.post("/alexa", data=data, headers=headers).status_code == 400
+    headers = authority.headers(data)
+    del headers["SignatureCertChainUrl"]
+    assert client.post("/alexa", data=data, headers=headers).status_code == 400
+
+
+@pytest.mark.parametrize("url", [
+    "http://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://notamazon.com/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/EcHo.aPi/echo-api-cert.pem",
+    "https://s3.amazonaws.com/invalid.path/echo-api-cert.pem",
+    "https://s3.amazonaws.com:563/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../invalid.path/echo-api-cert.pem",
+])
+def test_bad_certificate_urls(tmp_path, authority, url):
+    client, fetcher = app_for(tmp_path, authority)
+    data = body()
+    assert client.post("/alexa", data=data,
+                       headers=authority.headers(data, url)).status_code == 400
+    assert fetcher.calls == []
+
+
+@pytest.mark.parametrize("url", [
+    "https://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "HTTPS://s3.amazonaws.com/echo.api/echo-api-cert.pem",
+    "https://S3.AMAZONAWS.COM/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com:443/echo.api/echo-api-cert.pem",
+    "https://s3.amazonaws.com/echo.api/../echo.api/echo-api-cert.pem",
+])
+def test_good_certificate_urls(url):
+    check_cert_url(url)
+
+
+def test_invalid_signature(tmp_path, authority):
+    client, _ = app_for(tmp_path, authority)
+    data = body()
+    headers = authority.headers(data)
+    tampered = data.replace(b"LaunchRequest", b"LaunchRequesT")
+    assert client.post("/alexa", data=tampered, headers=headers).status_code == 400
+    headers["Signature-256"] = "not base64 at all!"
+    assert client.post("/alexa", data=data, headers=headers).status_code == 400
+
+
+def test_stale_and_future_timestamps(tmp_path, authority):
+    client, _ = app_for(tmp_path, authority)
+    for offset in (-151, -3600, 151):
+        data = body(offset)
+        answer = client.post("/alexa", data=data, headers=authority.headers(data))
+        assert answer.status_code == 400, offset
+    data = body(-140)
+    assert client.post("/alexa", data=data, headers=authority.headers(data)).status_code == 200
+
+
+def test_a_certificate_from_an_unknown_authority(tmp_path, authority):
+    stranger = make_authority()
+    client, _ = app_for(tmp_path, authority, fetch=Fetcher(stranger.chain_pem))
+    data = body()
+    assert client.post("/alexa", data=data, headers=stranger.headers(data)).status_code == 400
+
+
+def test_a_certificate_for_another_name(tmp_path):
+    other = make_authority(san="example.com")
+    client, _ = app_for(tmp_path, other)
+    data = body()
+    assert client.post("/alexa", data=data, headers=other.headers(data)).status_code == 400
+
+
+def test_an_expired_certificate(tmp_path):
+    expired = make_authority(expired=True)
+    client, _ = app_for(tmp_path, expired)
+    data = body()
+    assert client.post("/alexa", data=data, headers=expired.headers(data)).status_code == 400
+
+
+def test_a_failing_download_is_a_400(tmp_path, authority):
+    def broken(url):
+        raise OSError("no route to host")
+
+    client, _ = app_for(tmp_path, authority, fetch=broken)
+    data = body()
+    assert client.post("/alexa", data=data, headers=authority.headers(data)).status_code == 400
+
+
+def test_garbage_instead_of_a_certificate(tmp_path, authority):
+    client, _ = app_for(tmp_path, authority, fetch=Fetcher(b"-----BEGIN nonsense"))
+    data = body()
+    assert client.post("/alexa", data=data, headers=authority.headers(data)).status_code == 400
+
+
+def test_verification_is_on_by_default_with_the_system_roots(tmp_path):
+    client = create_app({"DATA_DIR": str(tmp_path)}).test_client()
+    assert client.post("/alexa", data=body()).status_code == 400
+
+
+def test_turning_verification_off_is_explicit_and_warned(tmp_path, monkeypatch, caplog):
+    monkeypatch.setenv("COUPLECARE_VERIFY_REQUESTS", "false")
+    with caplog.at_level("WARNING", logger="couplecare.skill"):
+        client = create_app({"DATA_DIR": str(tmp_path)}).test_client()
+    assert "verification is OFF" in caplog.text
+    assert client.post("/alexa", data=body()).status_code == 200
+
+
+def test_the_system_roots_are_loaded():
+    from skill.verify import system_roots
+
+    assert len(system_roots()) > 100
+    verifier = RequestVerifier()
+    with pytest.raises(VerificationFailed, match="no SignatureCertChainUrl"):
+        verifier.verify_signature({}, b"{}")
