@@ -6,6 +6,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from pathlib import Path
 
@@ -132,3 +133,32 @@ def intent(language, name):
 def test_the_model_check_catches_what_the_console_would_refuse(change, expected):
     problems = broken(change)
     assert any(expected in p for p in problems), problems
+
+
+def test_couplecare_serve_answers_on_its_port(tmp_path):
+    port = free_port()
+    env = {**os.environ, "COUPLECARE_DATA_DIR": str(tmp_path)}
+    server = subprocess.Popen([sys.executable, "-m", "couplecare", "serve", "--port", str(port)],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.PIPE)
+    try:
+        for _ in range(100):
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz",
+                                            timeout=1) as answer:
+                    assert json.load(answer) == {"status": "ok"}
+                    break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("couplecare serve did not start")
+        unsigned = urllib.request.Request(
+            f"http://127.0.0.1:{port}/alexa",
+            data=json.dumps(envelope(launch_request(), new=True)).encode(),
+            headers={"Content-Type": "application/json"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(unsigned, timeout=10)
+        assert refused.value.code == 400
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
