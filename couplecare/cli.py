@@ -10,8 +10,9 @@ from datetime import date
 from pathlib import Path
 
 from dialogs.book import Book, load_book
+from dialogs.model import Platform
 from dialogs.source import DefinitionError
-from dialogs.store import SqliteStore, StoreError, default_path
+from dialogs.store import SqliteStore, StoreError, data_dir, default_path
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -32,13 +33,81 @@ def cmd_talk(args: argparse.Namespace) -> int:
     from local_voice.text import TextConversation
 
     book = _book(args)
-    if args.exercise and args.exercise not in book.exercises:
-        raise UserError(f"There's no exercise called '{args.exercise}'. "
+    exercise = args.exercise
+    if args.walk and not exercise:
+        exercise = "walk-gentle-start"
+    if exercise and exercise not in book.exercises:
+        raise UserError(f"There's no exercise called '{exercise}'. "
                         "Run `couplecare exercises` to see the list.")
+    store = _store()
     if not args.text:
-        print("Voice mode is not available in this version yet, so we'll talk in text. "
-              "Type your answers; an empty line counts as silence.\n", file=sys.stderr)
-    TextConversation(book, _store(), sys.stdin, sys.stdout).run(args.exercise)
+        from local_voice import voice
+
+        options = voice.VoiceOptions(
+            data_dir=data_dir(), walk=args.walk, model=args.model,
+            input_device=args.input_device, output_device=args.output_device,
+            audio_in=args.audio_in, audio_out=args.audio_out, rate=args.rate,
+            voice=args.voice, end_silence=args.end_silence)
+        try:
+            setup = voice.prepare(book, store, options, show=lambda line: print(line, flush=True))
+        except voice.VoiceUnavailable as why:
+            print(f"Voice mode can't start: {why}\nSo we'll talk in text instead. Type your "
+                  "answers; an empty line counts as silence.\n", file=sys.stderr)
+        else:
+            closing = voice.run(setup, exercise)
+            if closing:
+                print(closing, file=sys.stderr)
+            return EXIT_OK
+    TextConversation(book, store, sys.stdin, sys.stdout,
+                     Platform.WALK if args.walk else Platform.TEXT).run(exercise)
+    return EXIT_OK
+
+
+def cmd_devices(args: argparse.Namespace) -> int:
+    from local_voice.devices import list_devices
+
+    devices = list_devices()
+    if not devices:
+        print("No sound devices were found. Connect a microphone and speakers or a headset; "
+              "`couplecare talk --text` works without them.")
+        return EXIT_OK
+    print(f"{'#':>3}  {'IN':>2}  {'OUT':>3}  {'RATE':>6}  NAME")
+    for d in devices:
+        print(f"{d.index:>3}  {d.inputs:>2}  {d.outputs:>3}  {d.rate:>6}  {d.name}")
+    return EXIT_OK
+
+
+def cmd_model_download(args: argparse.Namespace) -> int:
+    from local_voice import models
+    from local_voice.recognize import model_path
+
+    source = models.ENGLISH
+    if args.url:
+        if not args.sha256:
+            raise UserError("A different --url needs its --sha256 too.")
+        source = models.ModelSource(source.name, args.url, args.sha256.lower())
+    target = Path(args.to) if args.to else model_path(None, data_dir())
+    try:
+        models.download(target, source, show_progress=sys.stderr.isatty())
+    except models.DownloadError as error:
+        raise UserError(str(error)) from None
+    print(f"The speech model is ready in {target}.")
+    return EXIT_OK
+
+
+def cmd_transcribe(args: argparse.Namespace) -> int:
+    from local_voice.audio import AudioError, read_wav
+    from local_voice.recognize import ModelError, Recognizer, model_path
+
+    try:
+        recognizer = Recognizer(model_path(args.model, data_dir()))
+        audio = read_wav(args.file).at_rate(16000)
+    except (ModelError, AudioError) as error:
+        raise UserError(str(error)) from None
+    phrases = [p.strip() for p in args.grammar.split("|") if p.strip()] if args.grammar else None
+    heard = recognizer.transcribe(audio, phrases)
+    print(heard.text)
+    print(f"(confidence {heard.confidence:.2f})", file=sys.stderr)
     return EXIT_OK
 
 
@@ -221,10 +290,42 @@ def parser() -> argparse.ArgumentParser:
                      help="use exercise definitions from DIR instead of the built-in ones")
     sub = top.add_subparsers(dest="command", required=True)
 
-    talk = sub.add_parser("talk", help="do a guided exercise together")
+    talk = sub.add_parser("talk", help="do a guided exercise together, by voice or in text")
     talk.add_argument("--text", action="store_true", help="type instead of speaking")
     talk.add_argument("--exercise", metavar="ID", help="go straight to this exercise")
+    talk.add_argument("--walk", action="store_true",
+                      help="the solo walk exercise, hands-free, with earbuds")
+    talk.add_argument("--model", metavar="PATH",
+                      help="the Vosk model folder (or COUPLECARE_VOSK_MODEL)")
+    talk.add_argument("--input-device", metavar="DEVICE", help="number or name; see devices")
+    talk.add_argument("--output-device", metavar="DEVICE", help="number or name; see devices")
+    talk.add_argument("--audio-in", metavar="WAV|DIR",
+                      help="read what people say from a WAV file or a folder of them")
+    talk.add_argument("--audio-out", metavar="DIR",
+                      help="write each spoken turn as numbered WAV files instead of playing")
+    talk.add_argument("--rate", type=int, default=165, help="speaking rate, words a minute")
+    talk.add_argument("--voice", help="a voice id or name for the guide")
+    talk.add_argument("--end-silence", type=float, metavar="SECONDS",
+                      help="quiet that ends an answer (default 1.2; 1.5 on a walk)")
     talk.set_defaults(run=cmd_talk)
+
+    sub.add_parser("devices", help="list microphones and speakers").set_defaults(
+        run=cmd_devices)
+
+    model = sub.add_parser("model", help="the speech model").add_subparsers(
+        dest="model_command", required=True)
+    fetch = model.add_parser("download", help="download the small English Vosk model")
+    fetch.add_argument("--to", metavar="DIR", help="where to put it (default: data directory)")
+    fetch.add_argument("--url", help="a mirror of the model archive")
+    fetch.add_argument("--sha256", help="the mirror archive's SHA-256")
+    fetch.set_defaults(run=cmd_model_download)
+
+    transcribe = sub.add_parser("transcribe", help="print what the speech model hears in a WAV")
+    transcribe.add_argument("file", metavar="FILE.wav")
+    transcribe.add_argument("--model", metavar="PATH")
+    transcribe.add_argument("--grammar", metavar="PHRASES",
+                            help='only these phrases, separated by |, like "yes|no"')
+    transcribe.set_defaults(run=cmd_transcribe)
 
     sub.add_parser("exercises", help="list the exercises").set_defaults(run=cmd_exercises)
 

@@ -169,6 +169,31 @@ class Matcher:
         return text.strip()
 
     def phrases_for(self, intents: Iterable[str]) -> list[str]:
-        """Slot-free phrases of these intents: what a recogniser grammar can listen for."""
+        """Slot-free phrases of these intents, normalised."""
         allowed = set(intents)
         return sorted(p for p, i in self.phrases.items() if i in allowed)
+
+    def grammar(self, intents: Iterable[str]) -> list[str] | None:
+        """Every phrase these intents can be said with, slot values spelled out, for a
+        recogniser grammar; None when one of them takes open words (a name), which only
+        open recognition can hear."""
+        phrases: list[str] = []
+        for name in dict.fromkeys(intents):
+            intent = self.vocabulary.intents.get(name)
+            if intent is None:
+                continue
+            for sample in intent.samples:
+                slots = _SLOT.findall(sample)
+                if not slots:
+                    phrases.append(sample.lower())
+                    continue
+                if any(intent.slots[s] in OPEN_SLOT_TYPES for s in slots):
+                    return None
+                expanded = [sample.lower()]
+                for slot in slots:
+                    values = self.vocabulary.slot_types[intent.slots[slot]].values
+                    words = [w for v, synonyms in values.items() for w in (*synonyms, v)
+                             if "_" not in w]
+                    expanded = [e.replace(f"{{{slot}}}", w) for e in expanded for w in words]
+                phrases.extend(expanded)
+        return list(dict.fromkeys(phrases))

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from local_voice.audio import Audio
+
 ROOT = Path(__file__).parent.parent
 
 
@@ -54,11 +56,17 @@ def test_end_of_input_before_anything_happens_is_calm(tmp_path):
     assert result.stderr == ""
 
 
-def test_talk_without_text_says_why_it_falls_back(tmp_path):
-    result = couplecare("talk", data_dir=tmp_path, stdin=lines("no"))
+def test_talk_without_a_speech_model_says_so_and_offers_text(tmp_path):
+    wav = tmp_path / "said.wav"
+    wav.write_bytes(Audio(bytes(3200), 16000).to_wav())
+    result = couplecare("talk", "--audio-in", str(wav), "--model", str(tmp_path / "nothing"),
+                        data_dir=tmp_path, stdin=lines("no"))
     assert result.returncode == 0
-    assert "Voice mode is not available" in result.stderr
-    assert "we'll talk in text" in flat(result.stderr)
+    said = flat(result.stderr)
+    assert f"Voice mode can't start: There is no speech model at {tmp_path}/nothing." in said
+    assert "couplecare model download" in said
+    assert "we'll talk in text instead" in said
+    assert "calm minutes" in flat(result.stdout) or "good" in flat(result.stdout)
 
 
 def test_an_unknown_exercise_is_a_clear_message(tmp_path):

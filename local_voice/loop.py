@@ -1,0 +1,322 @@
+"""The offline voice loop: speak a turn, listen (half duplex), recognise, match, repeat.
+
+The loop holds no exercise logic: the engine decides what is said; the loop renders it
+as sound, times timed phases, and turns what it hears into engine events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Protocol
+
+from dialogs.book import Book
+from dialogs.engine import Event as EngineEvent
+from dialogs.engine import (
+    IntentEvent,
+    Launch,
+    NoInput,
+    SessionEnd,
+    TimerElapsed,
+    Turn,
+    Utterance,
+)
+from dialogs.markup import to_plain
+from dialogs.matcher import Matcher
+from dialogs.model import ListenMode, Platform
+from dialogs.session import Session
+from dialogs.store import ProgressStore
+from local_voice import endpoint
+from local_voice.audio import VAD_RATE, Audio, earcon, read_wav, silence
+from local_voice.endpoint import EndpointConfig, Segmenter
+from local_voice.recognize import Transcript
+
+# ---------------------------------------------------------------- audio in and out
+
+
+class AudioInput(Protocol):
+    rate: int
+
+    def frame(self) -> bytes | None: ...
+    def mute(self) -> None: ...
+    def unmute(self, guard_seconds: float = 0.0) -> None: ...
+
+
+class AudioOutput(Protocol):
+    def play(self, audio: Audio) -> None: ...
+
+
+class WavInput:
+    """WAV files played in turn as if spoken into a microphone: each file is the next
+    thing someone says, followed by enough quiet to end it. A file of silence is a
+    pause. When the files run out, input has ended."""
+
+    def __init__(self, paths: Iterable[Path], trailing_silence: float = 2.0,
+                 rate: int = VAD_RATE):
+        self.rate = rate
+        self.frame_bytes = 2 * round(rate * 0.03)
+        self.pending = [read_wav(p).at_rate(rate) for p in paths]
+        self.trailing = silence(trailing_silence, rate).pcm
+        self.buffer = b""
+
+    @classmethod
+    def from_path(cls, path: Path | str) -> WavInput:
+        path = Path(path)
+        files = sorted(path.glob("*.wav")) if path.is_dir() else [path]
+        return cls(files)
+
+    def frame(self) -> bytes | None:
+        while len(self.buffer) < self.frame_bytes:
+            if not self.pending:
+                return None
+            self.buffer += self.pending.pop(0).pcm + self.trailing
+        chunk, self.buffer = self.buffer[:self.frame_bytes], self.buffer[self.frame_bytes:]
+        return chunk
+
+    def mute(self) -> None:
+        pass
+
+    def unmute(self, guard_seconds: float = 0.0) -> None:
+        pass
+
+
+class FolderOutput:
+    """Every spoken turn as a numbered WAV file instead of sound."""
+
+    def __init__(self, folder: Path | str):
+        self.folder = Path(folder)
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self.count = 0
+
+    def play(self, audio: Audio) -> None:
+        self.count += 1
+        (self.folder / f"{self.count:03d}.wav").write_bytes(audio.to_wav())
+
+
+class Transcriber(Protocol):
+    def transcribe(self, audio: Audio, phrases: list[str] | None = None) -> Transcript: ...
+
+
+class Voice(Protocol):
+    def render(self, markup: str) -> Audio | None: ...
+
+
+# ---------------------------------------------------------------- what listening gives
+
+
+@dataclass(frozen=True)
+class Heard:
+    audio: Audio
+
+
+@dataclass(frozen=True)
+class Quiet:
+    """Nobody spoke before the no-input timeout."""
+
+
+@dataclass(frozen=True)
+class TimeUp:
+    """A timed phase ran its course."""
+
+
+@dataclass(frozen=True)
+class InputEnded:
+    pass
+
+
+Listening = Heard | Quiet | TimeUp | InputEnded
+
+
+class VoiceActivity:
+    """webrtcvad on 30 ms frames, at the input's rate when it supports it, else at 16 kHz."""
+
+    def __init__(self, rate: int, mode: int = 2):
+        import webrtcvad
+
+        self.vad = webrtcvad.Vad(mode)
+        self.rate = rate
+
+    def __call__(self, chunk: bytes) -> bool:
+        if self.rate in (8000, 16000, 32000, 48000):
+            return self.vad.is_speech(chunk, self.rate)
+        converted = Audio(chunk, self.rate).at_rate(VAD_RATE).pcm
+        usable = converted[:2 * round(VAD_RATE * 0.03)]
+        return len(usable) == 2 * round(VAD_RATE * 0.03) and self.vad.is_speech(usable, VAD_RATE)
+
+
+class Listener:
+    """Frames in, one utterance (or silence, or the end of a phase) out."""
+
+    def __init__(self, source: AudioInput, config: EndpointConfig,
+                 is_speech: Callable[[bytes], bool] | None = None):
+        self.source = source
+        self.config = config
+        self.is_speech = is_speech or VoiceActivity(source.rate)
+
+    def listen(self, no_input_seconds: float, limit_seconds: float | None = None) -> tuple[
+            Listening, float]:
+        """Wait for one utterance. Also returns the seconds of audio that went by."""
+        config = EndpointConfig(**{**self.config.__dict__, "no_input_seconds": no_input_seconds})
+        state = Segmenter(config)
+        frames = 0
+        limit = config.frames(limit_seconds) if limit_seconds is not None else None
+        while True:
+            chunk = self.source.frame()
+            if chunk is None:
+                return InputEnded(), frames * config.frame_seconds
+            frames += 1
+            state, event = endpoint.step(state, chunk, self.is_speech(chunk))
+            if isinstance(event, endpoint.UtteranceEnded):
+                return Heard(Audio(event.audio, self.source.rate)), frames * config.frame_seconds
+            if isinstance(event, endpoint.NoInput):
+                return Quiet(), frames * config.frame_seconds
+            if limit is not None and frames >= limit and state.stage is endpoint.Stage.WAITING:
+                return TimeUp(), frames * config.frame_seconds
+
+
+# ---------------------------------------------------------------- the loop
+
+
+@dataclass(frozen=True)
+class LoopSettings:
+    endpoint: EndpointConfig = field(default_factory=EndpointConfig)
+    confidence_floor: float = 0.5
+    guard_seconds: float = 0.25
+    check_in_seconds: float = 60.0
+    earcons: bool = True
+
+
+WALK_SETTINGS = LoopSettings(
+    endpoint=EndpointConfig(end_silence_seconds=1.5, no_input_seconds=25.0),
+    check_in_seconds=90.0)
+"""On a walk: more patience, and earcons to mark whose turn it is."""
+
+
+class VoiceLoop:
+    """One spoken conversation. `start` and `respond` run a turn each; `run` loops."""
+
+    def __init__(self, book: Book, store: ProgressStore, platform: Platform,
+                 recognizer: Transcriber, voice: Voice, output: AudioOutput,
+                 matcher: Matcher, settings: LoopSettings = LoopSettings(),
+                 today: Callable[[], date] = date.today,
+                 show: Callable[[str], None] = lambda line: None):
+        self.session = Session(book, store, platform, today=today)
+        self.recognizer = recognizer
+        self.voice = voice
+        self.output = output
+        self.matcher = matcher
+        self.settings = settings
+        self.show = show
+        self.turn: Turn | None = None
+        self.timed_left: float | None = None
+
+    # -- speaking
+
+    def speak(self, turn: Turn, previous: Turn | None) -> None:
+        entering_timed = turn.listen.mode is ListenMode.TIMED and (
+            previous is None or previous.at != turn.at or
+            previous.listen.mode is not ListenMode.TIMED)
+        if entering_timed:
+            self.timed_left = float(turn.listen.seconds or 0)
+        elif turn.listen.mode is not ListenMode.TIMED:
+            self.timed_left = None
+        audio = self.voice.render(turn.speech) if turn.speech else None
+        if audio is not None:
+            self.show(f"guide: {to_plain(turn.speech)}")
+        if entering_timed and self.settings.earcons:
+            chime = earcon("start", audio.rate if audio else 22050)
+            audio = chime if audio is None else audio + silence(0.3, audio.rate) + chime
+        elif audio is not None and self.settings.earcons and self.session.platform is \
+                Platform.WALK and not turn.end_session:
+            audio = audio + silence(0.2, audio.rate) + earcon("turn", audio.rate)
+        if audio is not None:
+            self.output.play(audio)
+
+    def handle(self, event: EngineEvent) -> Turn:
+        previous = self.turn
+        self.turn = self.session.handle(event)
+        self.speak(self.turn, previous)
+        return self.turn
+
+    def start(self, exercise: str | None = None) -> Turn:
+        return self.handle(Launch(exercise=exercise))
+
+    # -- hearing
+
+    def transcribe(self, audio: Audio, phrases: list[str] | None) -> Transcript:
+        try:
+            return self.recognizer.transcribe(audio, phrases)
+        except Exception as error:  # a recogniser failure costs one reprompt, not the session
+            self.show(f"(speech recognition failed: {error})")
+            return Transcript("")
+
+    def recognise(self, audio: Audio) -> EngineEvent:
+        """Recognition fitted to what the turn waits for; a doubtful answer is re-asked."""
+        assert self.turn is not None
+        listen = self.turn.listen
+        if listen.mode is ListenMode.ANSWER:
+            grammar = self.matcher.grammar(listen.intents)
+            heard = self.transcribe(audio, grammar)
+            self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
+            if grammar is not None and (not heard.text or
+                                        heard.confidence < self.settings.confidence_floor):
+                return IntentEvent("FallbackIntent")
+            return Utterance(heard.text)
+        if listen.mode is ListenMode.TIMED:
+            commands = self.matcher.grammar(listen.intents) or []
+            heard = self.transcribe(audio, commands)
+            if heard.text and heard.confidence >= self.settings.confidence_floor and \
+                    self.matcher.match(heard.text, listen.intents, strict=True):
+                self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
+                return Utterance(heard.text)
+        heard = self.transcribe(audio, None)
+        self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
+        if not heard.text and listen.mode is ListenMode.FREE:
+            return NoInput()
+        return Utterance(heard.text)
+
+    def respond(self, listening: Listening, seconds: float = 0.0) -> Turn | None:
+        """Turn what listening gave into the next turn; None when input has ended."""
+        if isinstance(listening, InputEnded):
+            self.stop("input ended")
+            return None
+        if self.timed_left is not None:
+            self.timed_left = max(0.0, self.timed_left - seconds)
+        if isinstance(listening, TimeUp):
+            if self.settings.earcons:
+                self.output.play(earcon("end"))
+            return self.handle(TimerElapsed())
+        if isinstance(listening, Quiet):
+            return self.handle(NoInput())
+        return self.handle(self.recognise(listening.audio))
+
+    def stop(self, reason: str) -> None:
+        if self.turn is not None and not self.session.ended:
+            self.session.handle(SessionEnd(reason))
+
+    # -- the whole conversation
+
+    def run(self, listener: Listener, source: AudioInput, exercise: str | None = None) -> None:
+        source.mute()
+        self.start(exercise)
+        try:
+            while not self.session.ended:
+                assert self.turn is not None
+                source.unmute(self.settings.guard_seconds)
+                if self.timed_left is not None:
+                    no_input = min(self.settings.check_in_seconds, max(self.timed_left, 0.03))
+                    listening, seconds = listener.listen(no_input, self.timed_left)
+                else:
+                    listening, seconds = listener.listen(
+                        self.settings.endpoint.no_input_seconds)
+                source.mute()
+                if isinstance(listening, Quiet) and self.timed_left is not None and \
+                        self.timed_left - seconds <= 0:
+                    listening = TimeUp()
+                if self.respond(listening, seconds) is None:
+                    return
+        except KeyboardInterrupt:
+            self.stop("interrupted")
+            raise
