@@ -8,6 +8,7 @@ is unpacked into the user's data directory.
 from __future__ import annotations
 
 import hashlib
+import http.client
 import shutil
 import tempfile
 import urllib.error
@@ -63,13 +64,19 @@ def _fetch(url: str, partial: Path, show_progress: bool) -> None:
         with open(partial, mode) as out, tqdm(
                 total=total, initial=have if resumed else 0, unit="B", unit_scale=True,
                 desc="Downloading the speech model", disable=not show_progress) as bar:
+            received = 0
             try:
                 while chunk := response.read(CHUNK):
                     out.write(chunk)
+                    received += len(chunk)
                     bar.update(len(chunk))
-            except (OSError, urllib.error.URLError) as error:
+            except (OSError, urllib.error.URLError, http.client.HTTPException) as error:
                 raise DownloadError(f"The download broke off ({error}). Run the command "
                                     "again to continue where it stopped.") from None
+            if length and received < int(length):
+                raise DownloadError(f"The download broke off after {received} of {length} "
+                                    "bytes. Run the command again to continue where it "
+                                    "stopped.")
 
 
 def _sha256(path: Path) -> str:

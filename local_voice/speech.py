@@ -15,6 +15,7 @@ from dialogs.markup import Rate, to_segments
 from local_voice.audio import Audio, AudioError, read_wav, silence
 
 DEFAULT_RATE = 165
+ATTEMPTS = 3
 SLOW_FACTOR = 0.8
 
 
@@ -48,19 +49,27 @@ class Synthesizer:
         return [(v.id, v.name) for v in self.engine.getProperty("voices")]
 
     def words(self, text: str, rate: int) -> Audio:
-        """One run of words as audio."""
-        self._count += 1
-        path = Path(self._folder.name) / f"{self._count}.wav"
+        """One run of words as audio.
+
+        The espeak driver now and then ends a run early, on a stale end-of-message event,
+        and writes an empty file; such a run is simply synthesised again.
+        """
         self.engine.setProperty("rate", rate)
-        with contextlib.redirect_stdout(io.StringIO()):  # the driver prints where it saved
-            self.engine.save_to_file(text, str(path))
-            self.engine.runAndWait()
-        try:
-            return read_wav(path)
-        except AudioError as error:
-            raise SpeechError(f"Speech synthesis wrote no usable audio ({error}).") from None
-        finally:
-            path.unlink(missing_ok=True)
+        problem: AudioError | None = None
+        for _ in range(ATTEMPTS):
+            self._count += 1
+            path = Path(self._folder.name) / f"{self._count}.wav"
+            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints where it saved
+                self.engine.save_to_file(text, str(path))
+                self.engine.runAndWait()
+            try:
+                return read_wav(path)
+            except AudioError as error:
+                problem = error
+            finally:
+                path.unlink(missing_ok=True)
+        raise SpeechError(f"Speech synthesis wrote no usable audio for {text!r} "
+                          f"({problem}).")
 
     def render(self, markup: str) -> Audio | None:
         """The guide's words with their pauses and slower parts, or None for no words."""

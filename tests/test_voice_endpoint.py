@@ -3,8 +3,8 @@
 import pytest
 
 from local_voice.endpoint import (
-    EndpointConfig,
     Ending,
+    EndpointConfig,
     NoInput,
     Segmenter,
     SpeechStarted,

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from dialogs.engine import matcher_for
+from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from local_voice.audio import AudioError, read_wav
 from local_voice.loop import FolderOutput, Listener, LoopSettings, VoiceLoop, WavInput
@@ -36,8 +38,8 @@ def run_loop(tmp_path, recognizer, synthesizer, phrases, exercise="yeonseup"):
     source = WavInput.from_path(speech_folder(tmp_path / "said", phrases))
     output = FolderOutput(tmp_path / "spoken")
     shown: list[str] = []
-    loop = VoiceLoop(book, store, _voice_platform(), recognizer, synthesizer, output,
-                     _matcher(book), today=lambda: DAY, show=shown.append)
+    loop = VoiceLoop(book, store, Platform.VOICE, recognizer, synthesizer, output,
+                     matcher_for(book), today=lambda: DAY, show=shown.append)
     positions: list[str] = []
     original = loop.session.handle
 
@@ -51,21 +53,10 @@ def run_loop(tmp_path, recognizer, synthesizer, phrases, exercise="yeonseup"):
     return loop, store, output, positions, shown
 
 
-def _voice_platform():
-    from dialogs.model import Platform
-
-    return Platform.VOICE
-
-
-def _matcher(book):
-    from dialogs.engine import matcher_for
-
-    return matcher_for(book)
-
-
 def test_a_whole_exercise_by_voice(tmp_path, recognizer, synthesizer):
-    loop, store, output, positions, shown = run_loop(
-        tmp_path, recognizer, synthesizer, ["네", "네", "도움말", "네", "완료", "다시", "네", "아니요"])
+    _, store, output, positions, shown = run_loop(
+        tmp_path, recognizer, synthesizer,
+        ["네", "네", "도움말", "네", "완료", "다시", "네", "아니요"])
     assert positions == [
         "welcome/good_time", "welcome/safe_check", "yeonseup/intro", "yeonseup/intro",
         "yeonseup/share", "yeonseup/check", "yeonseup/check", "welcome/after_exercise",
@@ -91,7 +82,7 @@ def test_a_timed_phase_ends_on_its_timer_with_chimes(tmp_path, recognizer, synth
 
 
 def test_a_safety_word_stops_the_exercise(tmp_path, recognizer, synthesizer):
-    _, store, _, positions, shown = run_loop(
+    _, _, _, positions, shown = run_loop(
         tmp_path, recognizer, synthesizer, ["네", "네", "위험", "아니요"])
     assert positions == ["welcome/good_time", "welcome/safe_check", "yeonseup/intro",
                          "welcome/after_safety", "welcome/goodbye_safe"]
@@ -99,7 +90,7 @@ def test_a_safety_word_stops_the_exercise(tmp_path, recognizer, synthesizer):
 
 
 def test_silence_escalates_and_the_end_of_input_saves(tmp_path, recognizer, synthesizer):
-    loop, store, _, positions, _ = run_loop(
+    _, store, _, positions, _ = run_loop(
         tmp_path, recognizer, synthesizer, ["네", "네", "네", "완료", 12.0])
     assert positions[-2:] == ["yeonseup/check", "yeonseup/check"]
     assert store.profile(LOCAL_USER).saved["yeonseup"]["step"] == "check"
@@ -116,7 +107,7 @@ def test_grammar_recognition_is_exact_on_short_phrases(tmp_path, recognizer):
 
 def test_a_model_folder_that_is_incomplete(tmp_path):
     (tmp_path / "am").mkdir()
-    with pytest.raises(ModelError, match="not a complete Vosk model: am/final.mdl, conf"):
+    with pytest.raises(ModelError, match=r"not a complete Vosk model: am/final\.mdl, conf"):
         Recognizer(tmp_path)
     (tmp_path / "file").write_text("x")
     with pytest.raises(ModelError, match="is a file"):
@@ -204,3 +195,9 @@ def test_talk_by_voice_from_files_through_the_command(tmp_path):
     assert "heard: 완료" in result.stdout
     assert "guide: Thank you both" in result.stdout
     assert len(list((tmp_path / "out").glob("*.wav"))) >= 6
+
+
+def test_speech_renders_pauses_and_slow_parts(synthesizer):
+    audio = synthesizer.render("One moment. [pause 1.5] [slow]Breathe.[/slow]")
+    assert audio.seconds > 1.8
+    assert max(abs(s) for s in audio.samples()[:round(audio.rate * 0.5)]) > 1000
