@@ -24,3 +24,13 @@ def test_alexa_benchmark_runs_and_reports_a_ratio():
     assert any(line.startswith("p99 latency") for line in lines)
     assert re.fullmatch(r"ratio=\d+\.\d+ \(mean time per request of full exercise sessions "
                         r"over a bare hello skill, same Flask code\)", lines[-1])
+
+
+def test_voice_benchmark_runs_and_reports_a_ratio():
+    result = subprocess.run([sys.executable, "bench/voice.py", "--repeat", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("end of speech to reply (p50)") for line in lines)
+    assert re.fullmatch(r"ratio=\d+\.\d+ \(processing time after end of speech over the "
+                        r"duration of the utterance\)", lines[-1])
