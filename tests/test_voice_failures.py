@@ -1,0 +1,140 @@
+"""What goes wrong around the voice loop: each failure has a clear message and loses nothing."""
+
+from pathlib import Path
+
+import pytest
+
+from dialogs.engine import matcher_for
+from dialogs.model import Platform
+from dialogs.session import LOCAL_USER
+from local_voice import devices, voice
+from local_voice.devices import DeviceError
+from local_voice.loop import FolderOutput, Listener, LoopSettings, VoiceLoop, WavInput
+from local_voice.recognize import Transcript, Word, model_path
+from local_voice.speech import Synthesizer
+from tests.voice_support import DAY, couple_store, korean_book, speech_folder
+
+
+class Recognizer:
+    """Hears what the files say by their order; can fail or be unsure on request."""
+
+    def __init__(self, texts, failing=(), unsure=()):
+        self.texts, self.failing, self.unsure, self.count = list(texts), failing, unsure, 0
+
+    def transcribe(self, audio, phrases=None):
+        self.count += 1
+        if self.count in self.failing:
+            raise RuntimeError("recogniser crashed")
+        text = self.texts.pop(0)
+        confidence = 0.2 if self.count in self.unsure else 1.0
+        return Transcript(text, tuple(Word(w, confidence) for w in text.split()))
+
+
+class Unplugged(WavInput):
+    """A microphone that goes away after some frames."""
+
+    def __init__(self, paths, after_frames, error=DeviceError):
+        super().__init__(paths)
+        self.left = after_frames
+        self.error = error
+
+    def frame(self):
+        self.left -= 1
+        if self.left < 0:
+            raise self.error("The microphone stopped working.") if self.error is DeviceError \
+                else self.error()
+        return super().frame()
+
+
+@pytest.fixture(scope="module")
+def synthesizer():
+    return Synthesizer(rate=300)
+
+
+def setup_for(tmp_path, synthesizer, recognizer, source):
+    book = korean_book(tmp_path)
+    store = couple_store(tmp_path / "progress.sqlite3")
+    shown = []
+    loop = VoiceLoop(book, store, Platform.VOICE, recognizer, synthesizer,
+                     FolderOutput(tmp_path / "out"), matcher_for(book), LoopSettings(),
+                     today=lambda: DAY, show=shown.append)
+    return voice.VoiceSetup(loop, Listener(source, LoopSettings().endpoint), source), store, shown
+
+
+def test_an_unsure_answer_is_asked_again_not_guessed(tmp_path, synthesizer):
+    said = sorted(speech_folder(tmp_path / "said", ["네", "네", "네", "네"]).glob("*.wav"))
+    recognizer = Recognizer(["네", "네", "아니요", "네"], unsure={3})
+    setup, _, shown = setup_for(tmp_path, synthesizer, recognizer, WavInput(said))
+    voice.run(setup, "yeonseup")
+    guide = [line for line in shown if line.startswith("guide:")]
+    assert "didn't quite catch that" in guide[3]
+    assert setup.loop.turn.at == "yeonseup/share"
+
+
+def test_a_recogniser_error_costs_a_reprompt_not_the_session(tmp_path, synthesizer):
+    said = sorted(speech_folder(tmp_path / "said", ["네", "네", "네", "네"]).glob("*.wav"))
+    setup, _, shown = setup_for(tmp_path, synthesizer, Recognizer(["네", "네", "네"],
+                                                                      failing={2}),
+                                    WavInput(said))
+    voice.run(setup, "yeonseup")
+    assert any("speech recognition failed: recogniser crashed" in line for line in shown)
+    assert setup.loop.turn.at == "yeonseup/share"
+
+
+def test_a_device_that_disappears_mid_session_saves_and_says_so(tmp_path, synthesizer):
+    said = sorted(speech_folder(tmp_path / "said", ["네", "네", "네"]).glob("*.wav"))
+    setup, store, _ = setup_for(tmp_path, synthesizer, Recognizer(["네", "네", "네"]),
+                                Unplugged(said, after_frames=200))
+    message = voice.run(setup, "yeonseup")
+    assert message.startswith("The microphone stopped working.")
+    assert "Your place is saved" in message
+    assert store.profile(LOCAL_USER).saved["yeonseup"]["step"] == "intro"
+
+
+def test_ctrl_c_saves(tmp_path, synthesizer):
+    said = sorted(speech_folder(tmp_path / "said", ["네", "네", "네"]).glob("*.wav"))
+    setup, store, _ = setup_for(tmp_path, synthesizer, Recognizer(["네", "네", "네"]),
+                                Unplugged(said, after_frames=200, error=KeyboardInterrupt))
+    assert voice.run(setup, "yeonseup") == voice.SAVED
+    assert store.profile(LOCAL_USER).saved["yeonseup"]["step"] == "intro"
+
+
+def test_no_input_device_is_explained(monkeypatch):
+    monkeypatch.setattr("sounddevice.query_devices", lambda: [])
+    with pytest.raises(DeviceError, match=r"No sound input device was found\. Connect a "
+                                          "microphone"):
+        devices.Microphone()
+    with pytest.raises(DeviceError, match="speakers or headphones"):
+        devices.Speaker()
+
+
+def test_talk_falls_back_to_text_without_a_microphone(tmp_path, monkeypatch, capsys):
+    from couplecare.cli import main
+    from tests.voice_support import KOREAN_MODEL
+
+    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sounddevice.query_devices", lambda: [])
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("no\n"))
+    assert main(["talk", "--model", str(KOREAN_MODEL)]) == 0
+    captured = capsys.readouterr()
+    assert "Voice mode can't start: No sound input device was found" in captured.err
+    assert "we'll talk in text instead" in captured.err
+
+
+def test_walk_mode_in_text_starts_the_solo_walk(tmp_path, monkeypatch, capsys):
+    from couplecare.cli import main
+
+    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path))
+    monkeypatch.setattr("sys.stdin", __import__("io").StringIO("yes\nyes\n"))
+    assert main(["talk", "--walk", "--text"]) == 0
+    out = " ".join(capsys.readouterr().out.split())
+    assert "a few minutes on your own" in out
+    assert "This one's just for you" in out  # the walk's own, shorter wording
+
+
+def test_the_model_location_can_be_set(tmp_path, monkeypatch):
+    monkeypatch.delenv("COUPLECARE_VOSK_MODEL", raising=False)
+    assert model_path(None, tmp_path) == tmp_path / "models" / "vosk-model-small-en-us"
+    monkeypatch.setenv("COUPLECARE_VOSK_MODEL", str(tmp_path / "mine"))
+    assert model_path(None, tmp_path) == tmp_path / "mine"
+    assert model_path("/explicit", tmp_path) == Path("/explicit")
