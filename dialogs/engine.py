@@ -295,11 +295,20 @@ class _Run:
         self.s.speaker = position["speaker"]
         self.s.vars = dict(position["vars"])
 
+    def names_only(self) -> dict[str, Any]:
+        return {k: v for k, v in self.s.vars.items() if k in ("first", "second")}
+
+    def return_to(self, position: Mapping[str, Any], flow_id: str) -> None:
+        """Back to a saved place in an exercise, keeping the names known now."""
+        names = self.names_only()
+        self.restore({**position, "flow": flow_id})
+        self.s.vars.update(names)
+        self.s.history = [self.snapshot()]
+
     def start_flow(self, flow_id: str, step_id: str | None = None) -> None:
         self.s.history = []
-        names = {k: v for k, v in self.s.vars.items() if k in ("first", "second")}
         if flow_id != WELCOME:
-            self.s.vars = names
+            self.s.vars = self.names_only()
             self.s.speaker = 0
         self.s.flow = flow_id
         self.enter(step_id or self.flow.start)
@@ -414,7 +423,7 @@ class _Run:
         if not position or exercise_id not in self.book.exercises:
             self.start_flow(WELCOME, "menu")
             return
-        self.resume(position)
+        self.resume(position, exercise_id)
 
     def do_discard_saved(self) -> None:
         exercise_id = str(self.s.vars.get("saved_id", ""))
@@ -430,12 +439,9 @@ class _Run:
     def do_safety(self) -> None:
         self.safety()
 
-    def resume(self, position: Mapping[str, Any]) -> None:
+    def resume(self, position: Mapping[str, Any], flow_id: str) -> None:
         """Back to a saved position, saying its prompt again without redoing its actions."""
-        names = {k: v for k, v in self.s.vars.items() if k in ("first", "second")}
-        self.restore({**position, "flow": position.get("flow", self.s.flow)})
-        self.s.vars.update(names)
-        self.s.history = [self.snapshot()]
+        self.return_to(position, flow_id)
         self.say_choice("resumed", self.book.messages.resumed)
         self.repeat_prompt()
 
@@ -677,14 +683,10 @@ class _Run:
         step = self.book.exercises[exercise_id].steps.get(str(position.get("step")))
         if step is None or not (step.timed or intent == "ResumeIntent"):
             return False
-        names = {k: v for k, v in self.s.vars.items() if k in ("first", "second")}
-        self.restore({**position, "flow": exercise_id})
-        self.s.vars.update(names)
-        self.s.history = [self.snapshot()]
         if intent == "ResumeIntent":
-            self.say_choice("resumed", self.book.messages.resumed)
-            self.repeat_prompt()
+            self.resume(position, exercise_id)
         else:
+            self.return_to(position, exercise_id)
             self.intent(intent, slots)
         return True
 

@@ -7,7 +7,7 @@ as sound, times timed phases, and turns what it hears into engine events.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
@@ -158,7 +158,7 @@ class Listener:
     def listen(self, no_input_seconds: float, limit_seconds: float | None = None) -> tuple[
             Listening, float]:
         """Wait for one utterance. Also returns the seconds of audio that went by."""
-        config = EndpointConfig(**{**self.config.__dict__, "no_input_seconds": no_input_seconds})
+        config = replace(self.config, no_input_seconds=no_input_seconds)
         state = Segmenter(config)
         frames = 0
         limit = config.frames(limit_seconds) if limit_seconds is not None else None

@@ -60,16 +60,12 @@ class AlexaTurn:
         return render(handler_input, turn)
 
 
-def _fits(ssml: str) -> bool:
-    return len(ssml) <= MAX_SPEECH
-
-
 def render(handler_input: HandlerInput, turn: Turn) -> Response:
     """Speech as SSML, a reprompt whenever the session stays open, and a simple card."""
     builder = handler_input.response_builder
     speech = to_ssml(turn.speech) if turn.speech else ""
     reprompt = to_ssml(turn.reprompt) if turn.reprompt else ""
-    if speech and not _fits(speech):
+    if len(speech) > MAX_SPEECH:
         log.error("speech of %d characters at %s is too long for Alexa; saying the question",
                   len(speech), turn.at)
         speech = reprompt
