@@ -41,6 +41,11 @@ def _original_tail(text: str, normalised_tail: str) -> str:
     return " ".join(words[-wanted:]) if wanted else text.strip()
 
 
+def _spoken(phrase: str) -> str:
+    """A phrase as a recogniser's lexicon spells it: lower case, words only ("check in")."""
+    return re.sub(r"\s+", " ", re.sub(r"[^\w' ]+", " ", phrase.lower())).strip()
+
+
 @dataclass(frozen=True)
 class Match:
     intent: str
@@ -185,7 +190,7 @@ class Matcher:
             for sample in intent.samples:
                 slots = _SLOT.findall(sample)
                 if not slots:
-                    phrases.append(sample.lower())
+                    phrases.append(_spoken(sample))
                     continue
                 if any(intent.slots[s] in OPEN_SLOT_TYPES for s in slots):
                     return None
@@ -195,5 +200,5 @@ class Matcher:
                     words = [w for v, synonyms in values.items() for w in (*synonyms, v)
                              if "_" not in w]
                     expanded = [e.replace(f"{{{slot}}}", w) for e in expanded for w in words]
-                phrases.extend(expanded)
+                phrases.extend(_spoken(e) for e in expanded)
         return list(dict.fromkeys(phrases))

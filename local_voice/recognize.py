@@ -7,8 +7,10 @@ re-asked rather than guessed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -56,6 +58,24 @@ def check_model_folder(path: Path) -> None:
                          "missing. Download it again with: couplecare model download")
 
 
+@contextlib.contextmanager
+def _native_warnings_silenced() -> Iterator[None]:
+    """Vosk warns on stderr, past its log level, about each grammar word its model lacks;
+    those words are simply not listened for, which is all a person needs to know."""
+    try:
+        saved = os.dup(2)
+    except OSError:
+        yield
+        return
+    with open(os.devnull, "wb") as devnull:
+        os.dup2(devnull.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 class Recognizer:
     """One loaded Vosk model; each call makes a fresh recogniser for one utterance."""
 
@@ -77,8 +97,10 @@ class Recognizer:
         if phrases is None:
             recognizer = self._vosk.KaldiRecognizer(self.model, audio.rate)
         else:
+            # Non-ASCII must stay literal: Vosk does not decode JSON escapes in grammars.
             grammar = json.dumps([*phrases, UNKNOWN], ensure_ascii=False)
-            recognizer = self._vosk.KaldiRecognizer(self.model, audio.rate, grammar)
+            with _native_warnings_silenced():
+                recognizer = self._vosk.KaldiRecognizer(self.model, audio.rate, grammar)
         recognizer.SetWords(True)
         recognizer.AcceptWaveform(audio.pcm)
         result = json.loads(recognizer.FinalResult())
