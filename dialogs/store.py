@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 import sqlite3
+import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -118,7 +119,9 @@ class SqliteStore(ProgressStore):
             raise StoreError(f"I can't create the folder for your progress, "
                              f"{self.path.parent} ({error.strerror}). Set {DATA_DIR_VARIABLE} "
                              "to a folder you can write to.") from None
-        self._connection: sqlite3.Connection | None = None
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
         with self._guard():
             self._prepare()
 
@@ -126,19 +129,27 @@ class SqliteStore(ProgressStore):
 
     @property
     def connection(self) -> sqlite3.Connection:
-        if self._connection is None:
-            self._connection = sqlite3.connect(self.path, timeout=self.timeout,
-                                               isolation_level=None, check_same_thread=False)
-            self._connection.execute("PRAGMA foreign_keys = ON")
+        """This thread's own connection: a transaction must never see another thread's
+        statements, so threads of one server each get one, and SQLite's lock orders them."""
+        connection = getattr(self._local, "connection", None)
+        if connection is None:
+            connection = sqlite3.connect(self.path, timeout=self.timeout,
+                                         isolation_level=None, check_same_thread=False)
+            connection.execute("PRAGMA foreign_keys = ON")
             # With WAL, NORMAL keeps every committed turn through a crash of the program;
             # only a power cut may undo the last turns. FULL costs a disk flush per turn.
-            self._connection.execute("PRAGMA synchronous = NORMAL")
-        return self._connection
+            connection.execute("PRAGMA synchronous = NORMAL")
+            self._local.connection = connection
+            with self._lock:
+                self._connections.append(connection)
+        return connection
 
     def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
+        with self._lock:
+            connections, self._connections = self._connections, []
+        for connection in connections:
+            connection.close()
+        self._local = threading.local()
 
     @contextmanager
     def _guard(self) -> Iterator[None]:
