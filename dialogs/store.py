@@ -14,7 +14,7 @@ import sqlite3
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -109,7 +109,150 @@ class ProgressStore(ABC):
     def forget(self, user_key: str | None = None) -> None: ...
 
 
-class SqliteStore(ProgressStore):
+class SqlStore(ProgressStore):
+    """Progress in SQL tables; subclasses connect, lock and migrate for their database.
+
+    Statements use `?` placeholders; every turn's effects go in one transaction.
+    """
+
+    # ------------------------------------------------------------ reading
+
+    def profile(self, user_key: str) -> Profile:
+        with self._reading() as db:
+            couple = db.execute("SELECT names, disclaimer_seen FROM couples WHERE user_key = ?",
+                                (user_key,)).fetchone()
+            positions = db.execute(
+                "SELECT exercise, position FROM positions WHERE user_key = ? "
+                "ORDER BY updated_at, exercise", (user_key,)).fetchall()
+            promises = db.execute(
+                "SELECT id, partner, text, made_on FROM promises "
+                "WHERE user_key = ? AND outcome IS NULL ORDER BY id", (user_key,)).fetchall()
+            completions = db.execute(
+                "SELECT exercise, completed_on FROM completions WHERE user_key = ? ORDER BY id",
+                (user_key,)).fetchall()
+        names = tuple(json.loads(couple[0])) if couple else ()
+        return Profile(
+            names=names,
+            disclaimer_seen=bool(couple[1]) if couple else False,
+            saved={exercise: json.loads(position) for exercise, position in positions},
+            open_promises=tuple(Promise(i, p, t, date.fromisoformat(d))
+                                for i, p, t, d in promises),
+            completions=tuple((e, date.fromisoformat(d)) for e, d in completions),
+        )
+
+    # ------------------------------------------------------------ writing
+
+    def apply(self, user_key: str, effects: Iterable[Effect], today: date) -> None:
+        effects = list(effects)
+        if not effects:
+            return
+        now = datetime.now(UTC).isoformat()
+        with self._transaction() as tx:
+            tx.execute("INSERT INTO couples (user_key, created_at) VALUES (?, ?) "
+                       "ON CONFLICT (user_key) DO NOTHING", (user_key, now))
+            self._lock_couple(tx, user_key)
+            for effect in effects:
+                self._apply_one(tx, user_key, effect, today, now)
+
+    @staticmethod
+    def _apply_one(tx: Any, user_key: str, effect: Effect, today: date,
+                   now: str) -> None:
+        match effect:
+            case SaveNames(names):
+                tx.execute("UPDATE couples SET names = ? WHERE user_key = ?",
+                           (json.dumps(list(names)), user_key))
+            case DisclaimerSeen():
+                tx.execute("UPDATE couples SET disclaimer_seen = 1 WHERE user_key = ?",
+                           (user_key,))
+            case SavePosition(exercise, position):
+                tx.execute(
+                    "INSERT INTO positions (user_key, exercise, position, updated_at) "
+                    "VALUES (?, ?, ?, ?) ON CONFLICT (user_key, exercise) DO UPDATE SET "
+                    "position = excluded.position, updated_at = excluded.updated_at",
+                    (user_key, exercise, json.dumps(dict(position)), now))
+            case ClearPosition(exercise):
+                tx.execute("DELETE FROM positions WHERE user_key = ? AND exercise = ?",
+                           (user_key, exercise))
+            case AddPromise(partner, text):
+                # Going back and promising again replaces the day's promise, not adds one.
+                replaced = tx.execute(
+                    "UPDATE promises SET text = ? WHERE user_key = ? AND partner = ? "
+                    "AND made_on = ? AND outcome IS NULL", (text, user_key, partner,
+                                                            today.isoformat())).rowcount
+                if not replaced:
+                    tx.execute("INSERT INTO promises (user_key, partner, text, made_on) "
+                               "VALUES (?, ?, ?, ?)", (user_key, partner, text,
+                                                       today.isoformat()))
+            case ResolvePromise(promise_id, outcome):
+                tx.execute("UPDATE promises SET outcome = ?, resolved_on = ? "
+                           "WHERE id = ? AND user_key = ?",
+                           (outcome, today.isoformat(), promise_id, user_key))
+            case CompleteExercise(exercise):
+                tx.execute("INSERT INTO completions (user_key, exercise, completed_on) "
+                           "VALUES (?, ?, ?)", (user_key, exercise, today.isoformat()))
+
+    # ------------------------------------------------------------ export and forget
+
+    def export(self) -> dict[str, Any]:
+        with self._reading() as db:
+            couples = []
+            for key, names, created_at, seen in db.execute(
+                    "SELECT user_key, names, created_at, disclaimer_seen FROM couples "
+                    "ORDER BY user_key").fetchall():
+                couples.append({
+                    "user_key": key, "names": json.loads(names), "created_at": created_at,
+                    "disclaimer_seen": bool(seen),
+                    "positions": [
+                        {"exercise": e, "updated_at": u, "position": json.loads(p)}
+                        for e, u, p in db.execute(
+                            "SELECT exercise, updated_at, position FROM positions "
+                            "WHERE user_key = ? ORDER BY exercise", (key,)).fetchall()],
+                    "promises": [
+                        dict(zip(("partner", "text", "made_on", "outcome", "resolved_on"), row,
+                                 strict=True))
+                        for row in db.execute(
+                            "SELECT partner, text, made_on, outcome, resolved_on FROM promises "
+                            "WHERE user_key = ? ORDER BY id", (key,)).fetchall()],
+                    "completions": [
+                        {"exercise": e, "completed_on": d} for e, d in db.execute(
+                            "SELECT exercise, completed_on FROM completions WHERE user_key = ? "
+                            "ORDER BY id", (key,)).fetchall()],
+                })
+        return {"format": EXPORT_FORMAT, "schema_version": SCHEMA_VERSION,
+                "exported_at": datetime.now(UTC).isoformat(), "couples": couples}
+
+    def forget(self, user_key: str | None = None) -> None:
+        """Delete stored progress (one couple's, or everyone's)."""
+        with self._transaction() as tx:
+            for table in ("positions", "promises", "completions", "couples"):
+                if user_key is None:
+                    tx.execute(f"DELETE FROM {table}")
+                else:
+                    tx.execute(f"DELETE FROM {table} WHERE user_key = ?", (user_key,))
+        self._scrub()
+
+    # ------------------------------------------------------------ what each database says
+
+    @abstractmethod
+    def _transaction(self) -> AbstractContextManager[Any]:
+        """A write transaction: yields something with `execute(sql, params)`."""
+
+    @abstractmethod
+    def _reading(self) -> AbstractContextManager[Any]: ...
+
+    def _lock_couple(self, tx: Any, user_key: str) -> None:
+        """Hold this couple's row until the turn is written (where the database needs it)."""
+
+    def _scrub(self) -> None:
+        """Make deleted data unrecoverable from the file, where that applies."""
+
+    def check(self) -> None:
+        """Raise StoreError unless the store answers."""
+        with self._reading() as db:
+            db.execute("SELECT 1").fetchone()
+
+
+class SqliteStore(SqlStore):
     def __init__(self, path: Path | str | None = None, *, timeout: float = 5.0):
         self.path = Path(path) if path else default_path()
         self.timeout = timeout
@@ -175,6 +318,16 @@ class SqliteStore(ProgressStore):
             ) from None
 
     @contextmanager
+    def _reading(self) -> Iterator[sqlite3.Connection]:
+        with self._guard():
+            yield self.connection
+
+    def _scrub(self) -> None:
+        with self._guard():
+            self.connection.execute("VACUUM")
+            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    @contextmanager
     def _transaction(self) -> Iterator[sqlite3.Connection]:
         with self._guard():
             connection = self.connection
@@ -207,121 +360,3 @@ class SqliteStore(ProgressStore):
                         tx.execute(statement)
                 tx.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
-    # ------------------------------------------------------------ reading
-
-    def profile(self, user_key: str) -> Profile:
-        with self._guard():
-            db = self.connection
-            couple = db.execute("SELECT names, disclaimer_seen FROM couples WHERE user_key = ?",
-                                (user_key,)).fetchone()
-            positions = db.execute(
-                "SELECT exercise, position FROM positions WHERE user_key = ? "
-                "ORDER BY updated_at, rowid", (user_key,)).fetchall()
-            promises = db.execute(
-                "SELECT id, partner, text, made_on FROM promises "
-                "WHERE user_key = ? AND outcome IS NULL ORDER BY id", (user_key,)).fetchall()
-            completions = db.execute(
-                "SELECT exercise, completed_on FROM completions WHERE user_key = ? ORDER BY id",
-                (user_key,)).fetchall()
-        names = tuple(json.loads(couple[0])) if couple else ()
-        return Profile(
-            names=names,
-            disclaimer_seen=bool(couple[1]) if couple else False,
-            saved={exercise: json.loads(position) for exercise, position in positions},
-            open_promises=tuple(Promise(i, p, t, date.fromisoformat(d))
-                                for i, p, t, d in promises),
-            completions=tuple((e, date.fromisoformat(d)) for e, d in completions),
-        )
-
-    # ------------------------------------------------------------ writing
-
-    def apply(self, user_key: str, effects: Iterable[Effect], today: date) -> None:
-        effects = list(effects)
-        if not effects:
-            return
-        now = datetime.now(UTC).isoformat()
-        with self._transaction() as tx:
-            tx.execute("INSERT OR IGNORE INTO couples (user_key, created_at) VALUES (?, ?)",
-                       (user_key, now))
-            for effect in effects:
-                self._apply_one(tx, user_key, effect, today, now)
-
-    @staticmethod
-    def _apply_one(tx: sqlite3.Connection, user_key: str, effect: Effect, today: date,
-                   now: str) -> None:
-        match effect:
-            case SaveNames(names):
-                tx.execute("UPDATE couples SET names = ? WHERE user_key = ?",
-                           (json.dumps(list(names)), user_key))
-            case DisclaimerSeen():
-                tx.execute("UPDATE couples SET disclaimer_seen = 1 WHERE user_key = ?",
-                           (user_key,))
-            case SavePosition(exercise, position):
-                tx.execute(
-                    "INSERT INTO positions (user_key, exercise, position, updated_at) "
-                    "VALUES (?, ?, ?, ?) ON CONFLICT (user_key, exercise) DO UPDATE SET "
-                    "position = excluded.position, updated_at = excluded.updated_at",
-                    (user_key, exercise, json.dumps(dict(position)), now))
-            case ClearPosition(exercise):
-                tx.execute("DELETE FROM positions WHERE user_key = ? AND exercise = ?",
-                           (user_key, exercise))
-            case AddPromise(partner, text):
-                # Going back and promising again replaces the day's promise, not adds one.
-                replaced = tx.execute(
-                    "UPDATE promises SET text = ? WHERE user_key = ? AND partner = ? "
-                    "AND made_on = ? AND outcome IS NULL", (text, user_key, partner,
-                                                            today.isoformat())).rowcount
-                if not replaced:
-                    tx.execute("INSERT INTO promises (user_key, partner, text, made_on) "
-                               "VALUES (?, ?, ?, ?)", (user_key, partner, text,
-                                                       today.isoformat()))
-            case ResolvePromise(promise_id, outcome):
-                tx.execute("UPDATE promises SET outcome = ?, resolved_on = ? "
-                           "WHERE id = ? AND user_key = ?",
-                           (outcome, today.isoformat(), promise_id, user_key))
-            case CompleteExercise(exercise):
-                tx.execute("INSERT INTO completions (user_key, exercise, completed_on) "
-                           "VALUES (?, ?, ?)", (user_key, exercise, today.isoformat()))
-
-    # ------------------------------------------------------------ export and forget
-
-    def export(self) -> dict[str, Any]:
-        with self._guard():
-            db = self.connection
-            db.row_factory = sqlite3.Row
-            try:
-                couples = [dict(r) for r in db.execute("SELECT * FROM couples ORDER BY user_key")]
-                for couple in couples:
-                    key = couple["user_key"]
-                    couple["names"] = json.loads(couple["names"])
-                    couple["disclaimer_seen"] = bool(couple["disclaimer_seen"])
-                    couple["positions"] = [
-                        {"exercise": r["exercise"], "updated_at": r["updated_at"],
-                         "position": json.loads(r["position"])}
-                        for r in db.execute("SELECT * FROM positions WHERE user_key = ?", (key,))]
-                    couple["promises"] = [
-                        {k: r[k] for k in ("partner", "text", "made_on", "outcome",
-                                           "resolved_on")}
-                        for r in db.execute("SELECT * FROM promises WHERE user_key = ? "
-                                            "ORDER BY id", (key,))]
-                    couple["completions"] = [
-                        {"exercise": r["exercise"], "completed_on": r["completed_on"]}
-                        for r in db.execute("SELECT * FROM completions WHERE user_key = ? "
-                                            "ORDER BY id", (key,))]
-            finally:
-                db.row_factory = None
-        return {"format": EXPORT_FORMAT, "schema_version": SCHEMA_VERSION,
-                "exported_at": datetime.now(UTC).isoformat(), "couples": couples}
-
-    def forget(self, user_key: str | None = None) -> None:
-        """Delete stored progress (one couple's, or everyone's) and scrub the freed pages."""
-        tables = ("positions", "promises", "completions", "couples")
-        with self._transaction() as tx:
-            for table in tables:
-                if user_key is None:
-                    tx.execute(f"DELETE FROM {table}")
-                else:
-                    tx.execute(f"DELETE FROM {table} WHERE user_key = ?", (user_key,))
-        with self._guard():
-            self.connection.execute("VACUUM")
-            self.connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
