@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from datetime import date
@@ -12,7 +13,15 @@ from pathlib import Path
 from dialogs.book import Book, load_book
 from dialogs.model import Platform
 from dialogs.source import DefinitionError
-from dialogs.store import SqliteStore, StoreError, data_dir, default_path
+from dialogs.store import (
+    DATABASE_VARIABLE,
+    ProgressStore,
+    SqliteStore,
+    StoreError,
+    data_dir,
+    default_path,
+    open_store,
+)
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -25,8 +34,8 @@ def _book(args: argparse.Namespace) -> Book:
     return load_book(args.content)
 
 
-def _store() -> SqliteStore:
-    return SqliteStore(default_path())
+def _store() -> ProgressStore:
+    return open_store()
 
 
 def cmd_talk(args: argparse.Namespace) -> int:
@@ -223,16 +232,20 @@ def cmd_data_export(args: argparse.Namespace) -> int:
 
 
 def cmd_data_forget(args: argparse.Namespace) -> int:
+    database = os.environ.get(DATABASE_VARIABLE)
     path = default_path()
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("To delete all stored progress without being asked, "
                             "run: couplecare data forget --yes")
-        answer = input(f"Delete all progress stored in {path}? Type yes to confirm: ")
+        answer = input(f"Delete all progress stored in {database or path}? Type yes to "
+                       "confirm: ")
         if answer.strip().lower() != "yes":
             print("Nothing was deleted.")
             return EXIT_OK
-    if path.exists():
+    if database:
+        _store().forget()
+    elif path.exists():
         try:
             _store().forget()
         except StoreError:

@@ -93,6 +93,25 @@ def default_path() -> Path:
     return data_dir() / FILE_NAME
 
 
+DATABASE_VARIABLE = "COUPLECARE_DATABASE_URL"
+
+
+def open_store(url: str | None = None, *, sqlite_path: Path | None = None) -> ProgressStore:
+    """The store a database URL names (COUPLECARE_DATABASE_URL when none is given):
+    `postgresql://...`, `sqlite:///path`, or nothing for SQLite in the data directory."""
+    url = url if url is not None else os.environ.get(DATABASE_VARIABLE, "")
+    if not url:
+        return SqliteStore(sqlite_path or default_path())
+    if url.startswith("sqlite:///"):
+        return SqliteStore(url.removeprefix("sqlite://"))
+    if url.startswith(("postgresql://", "postgres://")):
+        from dialogs.store_postgres import PostgresStore
+
+        return PostgresStore(url)
+    raise StoreError(f"I don't know how to keep progress at {url!r}. Use a URL like "
+                     "postgresql://user@host/database or sqlite:///path/to/file.")
+
+
 class ProgressStore(ABC):
     """What the front ends need from stored progress; a server database can stand in."""
 

@@ -22,9 +22,9 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _lambda
     if _lambda is None:
         from dialogs.book import load_book
-        from dialogs.store import SqliteStore
+        from dialogs.store import open_store
         from skill.handlers import build_skill
 
-        _lambda = build_skill(load_book(), SqliteStore(),
+        _lambda = build_skill(load_book(), open_store(),
                               os.environ.get("COUPLECARE_SKILL_ID") or None).lambda_handler()
     return _lambda(event, context)

@@ -7,6 +7,7 @@ import logging
 import os
 from collections.abc import Mapping
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
@@ -15,7 +16,7 @@ from ask_sdk_runtime.exceptions import AskSdkException
 from flask import Flask, Response, jsonify, request
 
 from dialogs.book import load_book
-from dialogs.store import SqliteStore, default_path
+from dialogs.store import DATABASE_VARIABLE, FILE_NAME, open_store
 from skill.handlers import build_skill
 from skill.verify import RequestVerifier, VerificationFailed
 
@@ -29,6 +30,8 @@ FALSE_WORDS = {"0", "false", "no", "off"}
 
 def _env_config() -> dict[str, Any]:
     config: dict[str, Any] = {}
+    if os.environ.get(DATABASE_VARIABLE):
+        config["DATABASE_URL"] = os.environ[DATABASE_VARIABLE]
     if os.environ.get("COUPLECARE_SKILL_ID"):
         config["SKILL_ID"] = os.environ["COUPLECARE_SKILL_ID"]
     if "COUPLECARE_VERIFY_REQUESTS" in os.environ:
@@ -70,12 +73,16 @@ def _envelope_problem(payload: Any) -> str | None:
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    """The skill as a WSGI app. Settings: SKILL_ID, VERIFY_REQUESTS (default true),
-    DATA_DIR, CONTENT_DIR; for tests and benchmarks VERIFIER (a RequestVerifier), TODAY,
-    and SKILL (another ask-sdk skill to serve through the same endpoint code)."""
+    """The skill as a WSGI app.
+
+    Settings: SKILL_ID, VERIFY_REQUESTS (default true), DATABASE_URL (PostgreSQL; SQLite
+    by default), DATA_DIR, CONTENT_DIR; for tests and benchmarks VERIFIER (a
+    RequestVerifier), TODAY, and SKILL (another ask-sdk skill served the same way).
+    """
     app = Flask("couplecare")
-    app.config.update(SKILL_ID=None, VERIFY_REQUESTS=True, DATA_DIR=None, CONTENT_DIR=None,
-                      VERIFIER=None, TODAY=None, SKILL=None, MAX_CONTENT_LENGTH=MAX_BODY)
+    app.config.update(SKILL_ID=None, VERIFY_REQUESTS=True, DATA_DIR=None, DATABASE_URL=None,
+                      CONTENT_DIR=None, VERIFIER=None, TODAY=None, SKILL=None,
+                      MAX_CONTENT_LENGTH=MAX_BODY)
     app.config.update(_env_config())
     app.config.update(config or {})
 
@@ -83,8 +90,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if skill is None:
         book = load_book(app.config["CONTENT_DIR"])
         data_dir = app.config["DATA_DIR"]
-        store = SqliteStore(os.path.join(data_dir, "progress.sqlite3") if data_dir
-                            else default_path())
+        store = open_store(app.config["DATABASE_URL"] or "",
+                           sqlite_path=Path(data_dir) / FILE_NAME if data_dir else None)
         today = app.config["TODAY"] or date.today
         skill = build_skill(book, store, app.config["SKILL_ID"], today).create()
     serializer = DefaultSerializer()

@@ -1,0 +1,140 @@
+"""Progress in PostgreSQL, for a skill served by many workers on many hosts.
+
+Concurrency: every turn runs in one transaction that first locks the couple's row
+(`SELECT ... FOR UPDATE`), so two requests for the same couple (two devices, a retry
+from Alexa) are written one after the other, each seeing the other's changes; requests
+for different couples do not wait for each other.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+from urllib.parse import urlsplit
+
+import psycopg
+import psycopg_pool
+
+from dialogs.store import SqlStore, StoreError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema (the same tables as SQLite's, with PostgreSQL's identities).
+    """
+    CREATE TABLE couples (
+        user_key TEXT PRIMARY KEY,
+        names TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+    );
+    CREATE TABLE positions (
+        user_key TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        position TEXT NOT NULL,
+        updated_at TEXT NOT NULL,
+        PRIMARY KEY (user_key, exercise)
+    );
+    CREATE TABLE promises (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        text TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        outcome TEXT,
+        resolved_on TEXT
+    );
+    CREATE TABLE completions (
+        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        completed_on TEXT NOT NULL
+    );
+    """,
+    # 2: remember that the disclaimer was heard.
+    """
+    ALTER TABLE couples ADD COLUMN disclaimer_seen INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX promises_open ON promises (user_key) WHERE outcome IS NULL;
+    """,
+)
+SCHEMA_VERSION = len(MIGRATIONS)
+MIGRATION_LOCK = 7_202_611  # an advisory lock id: one worker migrates, the others wait
+
+
+class _Executor:
+    """`?` placeholders, as the shared SQL writes them, for psycopg's `%s`."""
+
+    def __init__(self, connection: psycopg.Connection):
+        self.connection = connection
+
+    def execute(self, sql: str, params: tuple[Any, ...] = ()) -> psycopg.Cursor:
+        return self.connection.execute(sql.replace("?", "%s"), params)  # type: ignore[arg-type]
+
+
+def _where(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+
+
+class PostgresStore(SqlStore):
+    def __init__(self, url: str, *, pool_size: int = 4, timeout: float = 5.0):
+        self.where = _where(url)
+        self.pool_size = pool_size
+        try:
+            self.pool = psycopg_pool.ConnectionPool(
+                url, min_size=1, max_size=pool_size, timeout=timeout, open=False,
+                kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))})
+            self.pool.open(wait=True, timeout=timeout)
+        except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
+            raise StoreError(f"I can't reach the progress database at {self.where} "
+                             f"({str(error).strip() or type(error).__name__}). Check that it "
+                             "is running and that the database URL is right.") from None
+        with self._guard():
+            self._migrate()
+
+    def close(self) -> None:
+        self.pool.close()
+
+    @contextmanager
+    def _guard(self) -> Iterator[None]:
+        try:
+            yield
+        except psycopg_pool.PoolTimeout:
+            raise StoreError(f"All {self.pool_size} connections to the progress database are "
+                             "busy; the request was not written. Try again.") from None
+        except psycopg.OperationalError as error:
+            raise StoreError(f"The progress database at {self.where} stopped answering "
+                             f"({str(error).strip()}). Nothing half-written was kept.") from None
+
+    @contextmanager
+    def _transaction(self) -> Iterator[_Executor]:
+        with self._guard(), self.pool.connection() as connection, connection.transaction():
+            yield _Executor(connection)
+
+    @contextmanager
+    def _reading(self) -> Iterator[_Executor]:
+        with self._guard(), self.pool.connection() as connection:
+            yield _Executor(connection)
+
+    def _lock_couple(self, tx: Any, user_key: str) -> None:
+        tx.execute("SELECT 1 FROM couples WHERE user_key = ? FOR UPDATE", (user_key,))
+
+    def _migrate(self) -> None:
+        """Bring the schema up to date, all of it or none: PostgreSQL's DDL is transactional."""
+        with self.pool.connection() as connection, connection.transaction():
+            connection.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+            connection.execute("CREATE TABLE IF NOT EXISTS couplecare_schema "
+                               "(version INTEGER NOT NULL)")
+            row = connection.execute("SELECT version FROM couplecare_schema").fetchone()
+            version = row[0] if row else 0
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"The progress database at {self.where} was written by a newer version of "
+                    f"Couple Care (format {version}; this version reads up to "
+                    f"{SCHEMA_VERSION}). Update Couple Care; nothing was changed.")
+            for script in MIGRATIONS[version:]:
+                connection.execute(script)  # type: ignore[arg-type]
+            if row is None:
+                connection.execute("INSERT INTO couplecare_schema (version) VALUES (%s)",
+                                   (SCHEMA_VERSION,))
+            else:
+                connection.execute("UPDATE couplecare_schema SET version = %s",
+                                   (SCHEMA_VERSION,))
