@@ -15,7 +15,7 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE couples ADD COLUMN disclaimer_seen INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX promises_open ON promises (user_key) WHERE outcome IS NULL;
     """,
+    # 3: requests already written, so that a retried request is not counted twice.
+    """
+    CREATE TABLE handled_requests (
+        user_key TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        handled_on TEXT NOT NULL,
+        PRIMARY KEY (user_key, request_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -119,7 +128,10 @@ class ProgressStore(ABC):
     def profile(self, user_key: str) -> Profile: ...
 
     @abstractmethod
-    def apply(self, user_key: str, effects: Iterable[Effect], today: date) -> None: ...
+    def apply(self, user_key: str, effects: Iterable[Effect], today: date,
+              request_id: str | None = None) -> None:
+        """Write one turn's effects, all or nothing; a `request_id` already written is
+        skipped, so a retried request changes nothing twice."""
 
     @abstractmethod
     def export(self) -> dict[str, Any]: ...
@@ -161,7 +173,8 @@ class SqlStore(ProgressStore):
 
     # ------------------------------------------------------------ writing
 
-    def apply(self, user_key: str, effects: Iterable[Effect], today: date) -> None:
+    def apply(self, user_key: str, effects: Iterable[Effect], today: date,
+              request_id: str | None = None) -> None:
         effects = list(effects)
         if not effects:
             return
@@ -170,6 +183,15 @@ class SqlStore(ProgressStore):
             tx.execute("INSERT INTO couples (user_key, created_at) VALUES (?, ?) "
                        "ON CONFLICT (user_key) DO NOTHING", (user_key, now))
             self._lock_couple(tx, user_key)
+            if request_id is not None:
+                fresh = tx.execute(
+                    "INSERT INTO handled_requests (user_key, request_id, handled_on) "
+                    "VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+                    (user_key, request_id, today.isoformat())).rowcount
+                if not fresh:
+                    return
+                tx.execute("DELETE FROM handled_requests WHERE user_key = ? AND handled_on < ?",
+                           (user_key, (today - timedelta(days=2)).isoformat()))
             for effect in effects:
                 self._apply_one(tx, user_key, effect, today, now)
 
@@ -243,7 +265,8 @@ class SqlStore(ProgressStore):
     def forget(self, user_key: str | None = None) -> None:
         """Delete stored progress (one couple's, or everyone's)."""
         with self._transaction() as tx:
-            for table in ("positions", "promises", "completions", "couples"):
+            for table in ("positions", "promises", "completions", "handled_requests",
+                          "couples"):
                 if user_key is None:
                     tx.execute(f"DELETE FROM {table}")
                 else:

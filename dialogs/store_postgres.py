@@ -54,6 +54,15 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE couples ADD COLUMN disclaimer_seen INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX promises_open ON promises (user_key) WHERE outcome IS NULL;
     """,
+    # 3: requests already written, so that a retried request is not counted twice.
+    """
+    CREATE TABLE handled_requests (
+        user_key TEXT NOT NULL,
+        request_id TEXT NOT NULL,
+        handled_on TEXT NOT NULL,
+        PRIMARY KEY (user_key, request_id)
+    );
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 7_202_611  # an advisory lock id: one worker migrates, the others wait

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import time
 from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
@@ -13,14 +14,15 @@ from typing import Any
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
-from flask import Flask, Response, jsonify, request
+from flask import Flask, Response, g, jsonify, request
 
 from dialogs.book import load_book
-from dialogs.store import DATABASE_VARIABLE, FILE_NAME, open_store
+from dialogs.store import DATABASE_VARIABLE, FILE_NAME, StoreError, open_store
 from skill.handlers import build_skill
 from skill.verify import RequestVerifier, VerificationFailed
 
 log = logging.getLogger("couplecare.skill")
+requests_log = logging.getLogger("couplecare.requests")
 
 MAX_BODY = 128 * 1024
 """Alexa's requests are a few kilobytes; anything far larger is refused before parsing."""
@@ -87,6 +89,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(config or {})
 
     skill = app.config["SKILL"]
+    store = None
     if skill is None:
         book = load_book(app.config["CONTENT_DIR"])
         data_dir = app.config["DATA_DIR"]
@@ -106,8 +109,29 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         log.warning("no SKILL_ID is set, so requests for any skill are accepted")
 
     @app.get("/healthz")
-    def healthz() -> Response:
+    def healthz() -> Any:
+        if store is not None:
+            try:
+                store.check()
+            except StoreError as error:
+                log.error("health check: %s", error)
+                return jsonify(status="unavailable", reason="progress store"), 503
         return jsonify(status="ok")
+
+    @app.before_request
+    def start_clock() -> None:
+        g.started = time.perf_counter()
+        g.facts = {}
+
+    @app.after_request
+    def log_request(response: Response) -> Response:
+        """One line per request: who, what kind, how long; never what anyone said."""
+        if request.path == "/alexa":
+            requests_log.info(json.dumps({
+                "request_id": g.facts.get("request_id"), "type": g.facts.get("type"),
+                "intent": g.facts.get("intent"), "status": response.status_code,
+                "latency_ms": round((time.perf_counter() - g.started) * 1000, 2)}))
+        return response
 
     @app.post("/alexa")
     def alexa() -> Any:
@@ -131,6 +155,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
             return _bad_request(f"not an Alexa request envelope ({type(error).__name__})")
         if envelope.request is None:
             return _bad_request(f"unknown request type {payload['request']['type']!r}")
+        g.facts.update(request_id=getattr(envelope.request, "request_id", None),
+                       type=payload["request"]["type"],
+                       intent=getattr(getattr(envelope.request, "intent", None), "name", None))
         if verifier is not None:
             try:
                 verifier.verify_timestamp(getattr(envelope.request, "timestamp", None))

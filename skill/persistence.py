@@ -42,7 +42,8 @@ class StorePersistenceAdapter(AbstractPersistenceAdapter):
     def save_attributes(self, request_envelope: RequestEnvelope,
                         attributes: dict[str, Any]) -> None:
         effects = effects_from_json(attributes.get(EFFECTS, []))
-        self.store.apply(user_key(request_envelope), effects, self.today())
+        request_id = getattr(request_envelope.request, "request_id", None)
+        self.store.apply(user_key(request_envelope), effects, self.today(), request_id)
 
     def delete_attributes(self, request_envelope: RequestEnvelope) -> None:
         self.store.forget(user_key(request_envelope))

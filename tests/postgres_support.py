@@ -1,0 +1,82 @@
+"""A real PostgreSQL server for tests: started on loopback in a temporary folder."""
+
+from __future__ import annotations
+
+import glob
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import psycopg
+
+
+def _bin(name: str) -> str:
+    found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
+    assert found[-1], "PostgreSQL's server is needed: apt-get install postgresql"
+    return found[-1]
+
+
+def _as_server_user(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root; as root, run it as the postgres user."""
+    return ["runuser", "-u", "postgres", "--", *command] if os.geteuid() == 0 else command
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    def __init__(self, folder: Path):
+        self.folder = folder
+        self.data = folder / "data"
+        self.port = free_port()
+        if os.geteuid() == 0:
+            shutil.chown(folder, "postgres")
+        subprocess.run(_as_server_user([_bin("initdb"), "-D", str(self.data), "-A", "trust",
+                                        "-U", "postgres", "--no-sync"]),
+                       check=True, capture_output=True)
+        self.start()
+
+    @property
+    def admin_url(self) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def start(self) -> None:
+        options = (f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.folder} "
+                   "-c fsync=off -c max_connections=60")
+        subprocess.run(_as_server_user([_bin("pg_ctl"), "-D", str(self.data), "-o", options,
+                                        "-l", str(self.folder / "log"), "-w", "start"]),
+                       check=True, capture_output=True)
+
+    def stop(self) -> None:
+        subprocess.run(_as_server_user([_bin("pg_ctl"), "-D", str(self.data), "-m", "fast",
+                                        "-w", "stop"]), check=False, capture_output=True)
+
+    def new_database(self) -> str:
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as connection:
+            connection.execute(f"CREATE DATABASE {name}")
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{name}"
+
+
+@contextmanager
+def postgres() -> Iterator[Server]:
+    """A server in a folder of its own under the system's temporary directory, which the
+    postgres user can reach (pytest's own folders are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="couplecare-pg-"))
+    try:
+        server = Server(folder)
+        try:
+            yield server
+        finally:
+            server.stop()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,197 @@
+"""The skill beyond one process: real gunicorn workers on a real PostgreSQL server, many
+couples at once, the database failing mid-session, and one log line per request."""
+
+import json
+import logging
+import os
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from dialogs.store import open_store
+from skill import create_app
+from tests.alexa_support import (
+    envelope,
+    intent_request,
+    launch_request,
+    slot,
+    user_key_for_tests,
+)
+from tests.postgres_support import free_port, postgres
+
+ROOT = Path(__file__).parent.parent
+
+SESSION = [
+    (launch_request(), True), (intent_request("AMAZON.YesIntent"), False),
+    (intent_request("AMAZON.YesIntent"), False),
+    (intent_request("NameIntent", {"name": slot("sam")}), False),
+    (intent_request("NameIntent", {"name": slot("alex")}), False),
+    (intent_request("ChooseExerciseIntent", {"choice": slot("honest check-in",
+                                                            "honest-check-in")}), False),
+    (intent_request("AMAZON.YesIntent"), False), (intent_request("DoneIntent"), True),
+    (intent_request("ShareIntent", {"text": slot("you feel tired")}), False),
+    (intent_request("AMAZON.YesIntent"), False), (intent_request("AMAZON.NoIntent"), False),
+    (intent_request("DoneIntent"), True),
+    (intent_request("ShareIntent", {"text": slot("you miss our walks")}), False),
+    (intent_request("AMAZON.YesIntent"), False), (intent_request("AMAZON.NoIntent"), False),
+    (intent_request("AMAZON.NoIntent"), False),
+]
+"""A full honest check-in as Alexa sends it; timed phases close the session."""
+
+
+def full_session(post, user_id: str) -> list[dict]:
+    bodies, attributes = [], None
+    for request, new in SESSION:
+        payload = envelope(request, None if new else attributes, new=new, user_id=user_id)
+        body = post(payload)
+        attributes = body.get("sessionAttributes")
+        bodies.append(body)
+    return bodies
+
+
+@pytest.fixture(scope="module")
+def server():
+    with postgres() as running:
+        yield running
+
+
+def http_post(base: str):
+    def post(payload: dict) -> dict:
+        request = urllib.request.Request(f"{base}/alexa", data=json.dumps(payload).encode(),
+                                         headers={"Content-Type": "application/json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            assert answer.status == 200
+            return json.load(answer)
+    return post
+
+
+def wait_until_up(base: str, process: subprocess.Popen) -> None:
+    for _ in range(150):
+        try:
+            with urllib.request.urlopen(f"{base}/healthz", timeout=1):
+                return
+        except OSError:
+            if process.poll() is not None:
+                pytest.fail(process.stderr.read().decode())
+            time.sleep(0.1)
+    pytest.fail("gunicorn did not start")
+
+
+def test_many_couples_at_once_on_four_workers(server, tmp_path):
+    url = server.new_database()
+    port = free_port()
+    env = {**os.environ, "COUPLECARE_DATABASE_URL": url, "COUPLECARE_VERIFY_REQUESTS": "false"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
+         "skill.wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_up(base, process)
+        errors: list[BaseException] = []
+        couples = [f"amzn1.ask.account.couple{n}" for n in range(16)]
+
+        def run(user_id: str) -> None:
+            try:
+                bodies = full_session(http_post(base), user_id)
+                assert "Goodbye" in bodies[-1]["response"]["outputSpeech"]["ssml"]
+            except BaseException as error:  # collected, so the assertion shows it
+                errors.append(error)
+
+        threads = [threading.Thread(target=run, args=(c,)) for c in couples]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert errors == []
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+    store = open_store(url)
+    for user_id in couples:
+        profile = store.profile(f"user:{user_id}")
+        assert profile.names == ("Sam", "Alex")
+        assert profile.disclaimer_seen
+        assert [e for e, _ in profile.completions] == ["honest-check-in"]
+        assert profile.saved == {}
+    store.close()
+
+
+@pytest.mark.parametrize("backend", ["postgresql", "sqlite"])
+def test_a_retried_request_at_the_same_moment_counts_once(server, tmp_path, backend):
+    url = server.new_database() if backend == "postgresql" else ""
+    client = create_app({"VERIFY_REQUESTS": False, "DATABASE_URL": url,
+                         "DATA_DIR": str(tmp_path)}).test_client()
+    user = "amzn1.ask.account.retry"
+    bodies, attributes = [], None
+    for request, new in SESSION[:-2]:
+        payload = envelope(request, None if new else attributes, new=new, user_id=user)
+        attributes = client.post("/alexa", json=payload).get_json().get("sessionAttributes")
+    finishing = envelope(SESSION[-2][0], attributes, user_id=user)  # completes the exercise
+
+    def send() -> None:
+        bodies.append(client.post("/alexa", json=finishing))
+
+    threads = [threading.Thread(target=send) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [b.status_code for b in bodies] == [200, 200, 200]
+    store = open_store(url, sqlite_path=tmp_path / "progress.sqlite3")
+    assert [e for e, _ in store.profile(f"user:{user}").completions] == ["honest-check-in"]
+
+
+def test_the_database_going_down_mid_session(server, caplog):
+    url = server.new_database()
+    app = create_app({"VERIFY_REQUESTS": False, "DATABASE_URL": url})
+    client = app.test_client()
+    first = client.post("/alexa", json=envelope(launch_request(), new=True)).get_json()
+    assert client.get("/healthz").status_code == 200
+    server.stop()
+    try:
+        with caplog.at_level(logging.ERROR, logger="couplecare.skill"):
+            answer = client.post("/alexa", json=envelope(intent_request("AMAZON.YesIntent"),
+                                                         first["sessionAttributes"]))
+        assert answer.status_code == 200
+        assert "went wrong on my side" in answer.get_json()["response"]["outputSpeech"]["ssml"]
+        assert "stopped answering" in caplog.text or "can't reach" in caplog.text or \
+            "database" in caplog.text
+        assert client.get("/healthz").status_code == 503
+    finally:
+        server.start()
+    assert client.get("/healthz").status_code == 200
+    store = open_store(url)
+    assert store.profile(user_key_for_tests()).disclaimer_seen
+    store.close()
+
+
+def test_one_log_line_per_request_without_anyones_words(tmp_path, caplog):
+    client = create_app({"VERIFY_REQUESTS": False, "DATA_DIR": str(tmp_path)}).test_client()
+    with caplog.at_level(logging.INFO, logger="couplecare.requests"):
+        body = client.post("/alexa", json=envelope(launch_request(), new=True)).get_json()
+        client.post("/alexa", json=envelope(intent_request(
+            "ShareIntent", {"text": slot("my secret feelings")}), body["sessionAttributes"]))
+        client.post("/alexa", data=b"{broken")
+    lines = [json.loads(r.getMessage()) for r in caplog.records
+             if r.name == "couplecare.requests"]
+    assert [(line["type"], line["intent"], line["status"]) for line in lines] == [
+        ("LaunchRequest", None, 200), ("IntentRequest", "ShareIntent", 200), (None, None, 400)]
+    assert all(line["latency_ms"] >= 0 for line in lines)
+    assert lines[0]["request_id"].startswith("amzn1.echo-api.request.")
+    assert "secret" not in caplog.text
+
+
+def test_serve_refuses_to_start_without_its_database(tmp_path):
+    env = {**os.environ, "COUPLECARE_DATABASE_URL": "postgresql://postgres@127.0.0.1:1/x"}
+    result = subprocess.run([sys.executable, "-m", "couplecare", "serve", "--port",
+                             str(free_port())], cwd=ROOT, env=env, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 2
+    assert "can't reach the progress database at 127.0.0.1:1" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,111 @@
+"""The PostgreSQL store against a real server: the same behaviour as SQLite, concurrency,
+and the database failing at start, mid-session, in a migration, or running out of
+connections."""
+
+import threading
+from datetime import date
+
+import psycopg
+import pytest
+
+from dialogs import store_postgres
+from dialogs.engine import AddPromise, CompleteExercise, ResolvePromise, SaveNames, SavePosition
+from dialogs.store import StoreError, open_store
+from dialogs.store_postgres import PostgresStore
+from tests.postgres_support import postgres
+
+DAY = date(2026, 11, 29)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with postgres() as running:
+        yield running
+
+
+def test_effects_round_trip_export_and_forget(server):
+    store = open_store(server.new_database())
+    assert isinstance(store, PostgresStore)
+    store.apply("c1", [SaveNames(("Sam", "Alex")), SavePosition("promises", {"step": "x"}),
+                       AddPromise("Sam", "call at lunch"), AddPromise("Sam", "call at noon"),
+                       CompleteExercise("promises")], DAY)
+    profile = store.profile("c1")
+    assert profile.names == ("Sam", "Alex")
+    assert profile.saved == {"promises": {"step": "x"}}
+    assert [(p.partner, p.text) for p in profile.open_promises] == [("Sam", "call at noon")]
+    store.apply("c1", [ResolvePromise(profile.open_promises[0].id, "kept")], DAY)
+    assert store.profile("c1").open_promises == ()
+    exported = store.export()
+    assert exported["couples"][0]["promises"][0]["outcome"] == "kept"
+    store.forget("c1")
+    assert store.export()["couples"] == []
+    store.check()
+    store.close()
+
+
+def test_a_second_worker_finds_the_schema_ready(server):
+    url = server.new_database()
+    first, second = PostgresStore(url), PostgresStore(url)
+    first.apply("c1", [SaveNames(("Kim", "Lee"))], DAY)
+    assert second.profile("c1").names == ("Kim", "Lee")
+    first.close()
+    second.close()
+
+
+def test_concurrent_turns_for_one_couple_lose_nothing(server):
+    store = PostgresStore(server.new_database(), pool_size=6)
+    errors = []
+
+    def turn(number: int) -> None:
+        try:
+            for round_ in range(5):
+                store.apply("c1", [CompleteExercise(f"e{number}"),
+                                   AddPromise(f"p{number % 3}", f"promise {number} {round_}"),
+                                   SavePosition(f"e{number}", {"step": round_})], DAY)
+        except Exception as error:  # collected, so the assertion shows it
+            errors.append(error)
+
+    threads = [threading.Thread(target=turn, args=(n,)) for n in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    profile = store.profile("c1")
+    assert len(profile.completions) == 60
+    assert sorted(p.partner for p in profile.open_promises) == ["p0", "p1", "p2"]
+    assert {k: v["step"] for k, v in profile.saved.items()} == {f"e{n}": 4 for n in range(12)}
+    store.close()
+
+
+def test_a_database_that_is_not_there_at_start(server):
+    with pytest.raises(StoreError, match=r"can't reach the progress database at 127\.0\.0\.1:1"):
+        PostgresStore("postgresql://postgres@127.0.0.1:1/none", timeout=1)
+    with pytest.raises(StoreError, match="don't know how to keep progress"):
+        open_store("mysql://somewhere/db")
+
+
+def test_a_migration_that_breaks_midway_leaves_nothing_behind(server, monkeypatch):
+    url = server.new_database()
+    monkeypatch.setattr(store_postgres, "MIGRATIONS",
+                        (store_postgres.MIGRATIONS[0], "CREATE TABLE half (x INT); SELECT 1/0;"))
+    monkeypatch.setattr(store_postgres, "SCHEMA_VERSION", 2)
+    with pytest.raises(psycopg.errors.DivisionByZero):
+        PostgresStore(url)
+    with psycopg.connect(url) as connection:
+        tables = {r[0] for r in connection.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+    assert tables == set()
+    monkeypatch.undo()
+    store = PostgresStore(url)
+    store.apply("c1", [SaveNames(("A", "B"))], DAY)
+    assert store.profile("c1").names == ("A", "B")
+    store.close()
+
+
+def test_all_connections_busy_is_a_clear_error(server):
+    store = PostgresStore(server.new_database(), pool_size=1, timeout=0.5)
+    with store.pool.connection(), pytest.raises(
+            StoreError, match="All 1 connections to the progress database"):
+        store.apply("c1", [SaveNames(("A", "B"))], DAY)
+    store.close()
