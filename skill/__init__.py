@@ -14,6 +14,21 @@ from skill.app import create_app
 __all__ = ["create_app", "lambda_handler"]
 
 _lambda: Any = None
+DYNAMODB_TABLE_VARIABLE = "COUPLECARE_DYNAMODB_TABLE"
+
+
+def lambda_persistence() -> Any:
+    """DynamoDB (ask-sdk's adapter) when COUPLECARE_DYNAMODB_TABLE names a table; else the
+    progress store that COUPLECARE_DATABASE_URL names (SQLite by default)."""
+    table = os.environ.get(DYNAMODB_TABLE_VARIABLE)
+    if table:
+        from skill.persistence import DynamoProfileAdapter
+
+        return DynamoProfileAdapter(table)
+    from dialogs.store import open_store
+    from skill.persistence import StorePersistenceAdapter
+
+    return StorePersistenceAdapter(open_store())
 
 
 def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
@@ -22,9 +37,8 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _lambda
     if _lambda is None:
         from dialogs.book import load_book
-        from dialogs.store import open_store
         from skill.handlers import build_skill
 
-        _lambda = build_skill(load_book(), open_store(),
+        _lambda = build_skill(load_book(), lambda_persistence(),
                               os.environ.get("COUPLECARE_SKILL_ID") or None).lambda_handler()
     return _lambda(event, context)

@@ -19,6 +19,7 @@ from flask import Flask, Response, g, jsonify, request
 from dialogs.book import load_book
 from dialogs.store import DATABASE_VARIABLE, FILE_NAME, StoreError, open_store
 from skill.handlers import build_skill
+from skill.persistence import StorePersistenceAdapter
 from skill.verify import RequestVerifier, VerificationFailed
 
 log = logging.getLogger("couplecare.skill")
@@ -96,7 +97,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         store = open_store(app.config["DATABASE_URL"] or "",
                            sqlite_path=Path(data_dir) / FILE_NAME if data_dir else None)
         today = app.config["TODAY"] or date.today
-        skill = build_skill(book, store, app.config["SKILL_ID"], today).create()
+        skill = build_skill(book, StorePersistenceAdapter(store, today), app.config["SKILL_ID"],
+                            today).create()
     serializer = DefaultSerializer()
 
     verifier: RequestVerifier | None = None

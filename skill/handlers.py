@@ -11,6 +11,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractRequestHandler
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
@@ -26,8 +27,7 @@ from dialogs.markup import to_plain, to_ssml
 from dialogs.matcher import OPEN_SLOT_TYPES, Matcher
 from dialogs.model import Platform
 from dialogs.records import effects_to_json, profile_from_json
-from dialogs.store import ProgressStore
-from skill.persistence import EFFECTS, PROFILE, StorePersistenceAdapter
+from skill.persistence import EFFECTS, PROFILE
 
 log = logging.getLogger("couplecare.skill")
 
@@ -207,9 +207,9 @@ def alexa_intent_names(book: Book) -> dict[str, str]:
     return {name: intent.alexa or name for name, intent in book.vocabulary.intents.items()}
 
 
-def build_skill(book: Book, store: ProgressStore, skill_id: str | None = None,
+def build_skill(book: Book, persistence: AbstractPersistenceAdapter, skill_id: str | None = None,
                 today: Callable[[], date] = date.today) -> CustomSkillBuilder:
-    builder = CustomSkillBuilder(persistence_adapter=StorePersistenceAdapter(store, today))
+    builder = CustomSkillBuilder(persistence_adapter=persistence)
     builder.skill_id = skill_id
     turn = AlexaTurn(book, today)
     matcher = engine.matcher_for(book)

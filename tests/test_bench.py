@@ -34,3 +34,14 @@ def test_voice_benchmark_runs_and_reports_a_ratio():
     assert any(line.startswith("end of speech to reply (p50)") for line in lines)
     assert re.fullmatch(r"ratio=\d+\.\d+ \(processing time after end of speech over the "
                         r"duration of the utterance\)", lines[-1])
+
+
+def test_scale_benchmark_runs_and_reports_a_ratio():
+    result = subprocess.run([sys.executable, "bench/scale.py", "--sessions", "4",
+                             "--clients", "4"], cwd=ROOT, capture_output=True, text=True,
+                            timeout=600)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert sum(line.startswith(("postgresql", "sqlite")) for line in lines) == 6
+    assert re.fullmatch(r"ratio=\d+\.\d+ \(requests per second on 2 gunicorn workers over 1 "
+                        r"worker, PostgreSQL\)", lines[-1])
