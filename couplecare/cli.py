@@ -257,13 +257,12 @@ def cmd_data_forget(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import logging
-
     from werkzeug.serving import run_simple
 
     from skill import create_app
+    from skill.app import configure_logging
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    configure_logging()
     config = {"CONTENT_DIR": args.content} if args.content else {}
     run_simple(args.host, args.port, create_app(config), threaded=True)
     return EXIT_OK

@@ -37,8 +37,10 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     global _lambda
     if _lambda is None:
         from dialogs.book import load_book
+        from skill.app import configure_logging
         from skill.handlers import build_skill
 
+        configure_logging()
         _lambda = build_skill(load_book(), lambda_persistence(),
                               os.environ.get("COUPLECARE_SKILL_ID") or None).lambda_handler()
     return _lambda(event, context)

@@ -7,7 +7,7 @@ import logging
 import os
 import time
 from collections.abc import Mapping
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -41,6 +41,19 @@ def _env_config() -> dict[str, Any]:
         config["VERIFY_REQUESTS"] = (
             os.environ["COUPLECARE_VERIFY_REQUESTS"].strip().lower() not in FALSE_WORDS)
     return config
+
+
+def configure_logging() -> None:
+    """Plain lines for the skill's own messages; one bare JSON line per request."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if not requests_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        requests_log.addHandler(handler)
+        requests_log.setLevel(logging.INFO)
+        requests_log.propagate = False
 
 
 def _bad_request(reason: str) -> tuple[Response, int]:
@@ -130,6 +143,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         """One line per request: who, what kind, how long; never what anyone said."""
         if request.path == "/alexa":
             requests_log.info(json.dumps({
+                "time": datetime.now(UTC).isoformat(timespec="milliseconds"),
                 "request_id": g.facts.get("request_id"), "type": g.facts.get("type"),
                 "intent": g.facts.get("intent"), "status": response.status_code,
                 "latency_ms": round((time.perf_counter() - g.started) * 1000, 2)}))

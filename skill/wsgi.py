@@ -1,5 +1,6 @@
 """WSGI entry for a production server: `gunicorn skill.wsgi:app`."""
 
-from skill.app import create_app
+from skill.app import configure_logging, create_app
 
+configure_logging()
 app = create_app()

@@ -77,7 +77,7 @@ def wait_until_up(base: str, process: subprocess.Popen) -> None:
                 return
         except OSError:
             if process.poll() is not None:
-                pytest.fail(process.stderr.read().decode())
+                pytest.fail("gunicorn stopped")
             time.sleep(0.1)
     pytest.fail("gunicorn did not start")
 
@@ -86,10 +86,11 @@ def test_many_couples_at_once_on_four_workers(server, tmp_path):
     url = server.new_database()
     port = free_port()
     env = {**os.environ, "COUPLECARE_DATABASE_URL": url, "COUPLECARE_VERIFY_REQUESTS": "false"}
+    log = tmp_path / "gunicorn.log"
     process = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", "4", "--bind", f"127.0.0.1:{port}",
          "skill.wsgi:app"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE)
+        stderr=log.open("w"))
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, process)
@@ -112,6 +113,11 @@ def test_many_couples_at_once_on_four_workers(server, tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=20)
+    lines = [json.loads(line) for line in log.read_text().splitlines()
+             if line.startswith('{"time"')]
+    assert len(lines) == len(couples) * len(SESSION)
+    assert {line["type"] for line in lines} == {"LaunchRequest", "IntentRequest"}
+    assert all(line["status"] == 200 for line in lines)
     store = open_store(url)
     for user_id in couples:
         profile = store.profile(f"user:{user_id}")
@@ -171,20 +177,38 @@ def test_the_database_going_down_mid_session(server, caplog):
     store.close()
 
 
+class Lines(logging.Handler):
+    def __init__(self):
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
 def test_one_log_line_per_request_without_anyones_words(tmp_path, caplog):
     client = create_app({"VERIFY_REQUESTS": False, "DATA_DIR": str(tmp_path)}).test_client()
-    with caplog.at_level(logging.INFO, logger="couplecare.requests"):
-        body = client.post("/alexa", json=envelope(launch_request(), new=True)).get_json()
-        client.post("/alexa", json=envelope(intent_request(
-            "ShareIntent", {"text": slot("my secret feelings")}), body["sessionAttributes"]))
-        client.post("/alexa", data=b"{broken")
-    lines = [json.loads(r.getMessage()) for r in caplog.records
-             if r.name == "couplecare.requests"]
+    requests_log = logging.getLogger("couplecare.requests")
+    captured = Lines()
+    requests_log.addHandler(captured)
+    level = requests_log.level
+    requests_log.setLevel(logging.INFO)
+    try:
+        with caplog.at_level(logging.DEBUG):
+            body = client.post("/alexa", json=envelope(launch_request(), new=True)).get_json()
+            client.post("/alexa", json=envelope(intent_request(
+                "ShareIntent", {"text": slot("my secret feelings")}),
+                body["sessionAttributes"]))
+            client.post("/alexa", data=b"{broken")
+    finally:
+        requests_log.removeHandler(captured)
+        requests_log.setLevel(level)
+    lines = [json.loads(line) for line in captured.lines]
     assert [(line["type"], line["intent"], line["status"]) for line in lines] == [
         ("LaunchRequest", None, 200), ("IntentRequest", "ShareIntent", 200), (None, None, 400)]
     assert all(line["latency_ms"] >= 0 for line in lines)
     assert lines[0]["request_id"].startswith("amzn1.echo-api.request.")
-    assert "secret" not in caplog.text
+    assert "secret" not in caplog.text and "secret" not in " ".join(captured.lines)
 
 
 def test_serve_refuses_to_start_without_its_database(tmp_path):
