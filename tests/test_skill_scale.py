@@ -219,3 +219,46 @@ def test_serve_refuses_to_start_without_its_database(tmp_path):
     assert result.returncode == 2
     assert "can't reach the progress database at 127.0.0.1:1" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_shutting_down_keeps_every_answered_turn_and_nothing_else(server, tmp_path):
+    """SIGTERM while requests are in flight: each request that was answered was written,
+    and each that was not answered left nothing behind."""
+    import signal
+
+    url = server.new_database()
+    port = free_port()
+    env = {**os.environ, "COUPLECARE_DATABASE_URL": url, "COUPLECARE_VERIFY_REQUESTS": "false"}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "--workers", "1", "--threads", "2", "--bind",
+         f"127.0.0.1:{port}", "--graceful-timeout", "20", "skill.wsgi:app"], cwd=ROOT,
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(base, process)
+    answered: dict[str, bool] = {}
+    finished: list[float] = []
+    couples = [f"amzn1.ask.account.shutdown{n}" for n in range(200)]
+
+    def launch(user_id: str) -> None:
+        try:
+            http_post(base)(envelope(launch_request(), new=True, user_id=user_id))
+            answered[user_id] = True
+            finished.append(time.monotonic())
+        except OSError:
+            answered[user_id] = False
+
+    threads = [threading.Thread(target=launch, args=(c,)) for c in couples]
+    for thread in threads:
+        thread.start()
+    while len(finished) < 5:
+        time.sleep(0.005)
+    signalled = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    for thread in threads:
+        thread.join()
+    assert process.wait(timeout=30) == 0
+    store = open_store(url)
+    for user_id in couples:
+        assert store.profile(f"user:{user_id}").disclaimer_seen is answered[user_id], user_id
+    assert any(at > signalled for at in finished), "no request was in flight at the signal"
+    store.close()
