@@ -109,3 +109,27 @@ def test_all_connections_busy_is_a_clear_error(server):
             StoreError, match="All 1 connections to the progress database"):
         store.apply("c1", [SaveNames(("A", "B"))], DAY)
     store.close()
+
+
+def test_an_older_schema_is_migrated_keeping_its_data(server):
+    url = server.new_database()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(store_postgres.MIGRATIONS[0])
+        connection.execute("CREATE TABLE couplecare_schema (version INTEGER NOT NULL)")
+        connection.execute("INSERT INTO couplecare_schema (version) VALUES (1)")
+        connection.execute("INSERT INTO couples (user_key, names, created_at) "
+                           "VALUES ('c1', '[\"Sam\", \"Alex\"]', '2026-01-01')")
+        connection.execute("INSERT INTO promises (user_key, partner, text, made_on) "
+                           "VALUES ('c1', 'Sam', 'walk the dog', '2026-01-02')")
+    store = PostgresStore(url)
+    profile = store.profile("c1")
+    assert profile.names == ("Sam", "Alex")
+    assert profile.open_promises[0].text == "walk the dog"
+    assert not profile.disclaimer_seen
+    store.apply("c1", [CompleteExercise("promises")], DAY, request_id="r1")
+    store.apply("c1", [CompleteExercise("promises")], DAY, request_id="r1")
+    assert len(store.profile("c1").completions) == 1
+    store.close()
+    with psycopg.connect(url) as connection:
+        assert connection.execute("SELECT version FROM couplecare_schema").fetchone()[0] == \
+            store_postgres.SCHEMA_VERSION
