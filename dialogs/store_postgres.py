@@ -16,54 +16,13 @@ from urllib.parse import urlsplit
 import psycopg
 import psycopg_pool
 
+from dialogs.store import MIGRATIONS as SQLITE_MIGRATIONS
 from dialogs.store import SqlStore, StoreError
 
-MIGRATIONS: tuple[str, ...] = (
-    # 1: the first schema (the same tables as SQLite's, with PostgreSQL's identities).
-    """
-    CREATE TABLE couples (
-        user_key TEXT PRIMARY KEY,
-        names TEXT NOT NULL DEFAULT '[]',
-        created_at TEXT NOT NULL
-    );
-    CREATE TABLE positions (
-        user_key TEXT NOT NULL,
-        exercise TEXT NOT NULL,
-        position TEXT NOT NULL,
-        updated_at TEXT NOT NULL,
-        PRIMARY KEY (user_key, exercise)
-    );
-    CREATE TABLE promises (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        user_key TEXT NOT NULL,
-        partner TEXT NOT NULL,
-        text TEXT NOT NULL,
-        made_on TEXT NOT NULL,
-        outcome TEXT,
-        resolved_on TEXT
-    );
-    CREATE TABLE completions (
-        id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-        user_key TEXT NOT NULL,
-        exercise TEXT NOT NULL,
-        completed_on TEXT NOT NULL
-    );
-    """,
-    # 2: remember that the disclaimer was heard.
-    """
-    ALTER TABLE couples ADD COLUMN disclaimer_seen INTEGER NOT NULL DEFAULT 0;
-    CREATE INDEX promises_open ON promises (user_key) WHERE outcome IS NULL;
-    """,
-    # 3: requests already written, so that a retried request is not counted twice.
-    """
-    CREATE TABLE handled_requests (
-        user_key TEXT NOT NULL,
-        request_id TEXT NOT NULL,
-        handled_on TEXT NOT NULL,
-        PRIMARY KEY (user_key, request_id)
-    );
-    """,
-)
+MIGRATIONS: tuple[str, ...] = tuple(
+    script.replace("id INTEGER PRIMARY KEY", "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
+    for script in SQLITE_MIGRATIONS)
+"""The same schema as SQLite's, with PostgreSQL's identity columns for the row ids."""
 SCHEMA_VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 7_202_611  # an advisory lock id: one worker migrates, the others wait
 

@@ -154,29 +154,8 @@ def test_promising_again_the_same_day_replaces_the_promise(path):
 
 
 def test_many_threads_writing_for_one_couple_lose_nothing(path):
-    import threading
+    from tests.concurrency import assert_nothing_lost, write_concurrently
 
     store = SqliteStore(path)
-    store.apply("c1", [SaveNames(("Sam", "Alex"))], DAY)
-    errors = []
-
-    def turn(number: int) -> None:
-        try:
-            for round_ in range(5):
-                store.apply("c1", [CompleteExercise(f"e{number}"),
-                                   AddPromise(f"p{number}", f"promise {round_}"),
-                                   SavePosition(f"e{number}", {"step": round_})], DAY)
-        except Exception as error:  # collected, so the assertion shows it
-            errors.append(error)
-
-    threads = [threading.Thread(target=turn, args=(n,)) for n in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    profile = SqliteStore(path).profile("c1")
-    assert len(profile.completions) == 40
-    assert sorted(p.partner for p in profile.open_promises) == [f"p{n}" for n in range(8)]
-    assert all(p.text == "promise 4" for p in profile.open_promises)
-    assert {k: v["step"] for k, v in profile.saved.items()} == {f"e{n}": 4 for n in range(8)}
+    write_concurrently(store, threads=8)
+    assert_nothing_lost(SqliteStore(path), threads=8)

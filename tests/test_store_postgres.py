@@ -2,7 +2,6 @@
 and the database failing at start, mid-session, in a migration, or running out of
 connections."""
 
-import threading
 from datetime import date
 
 import psycopg
@@ -12,6 +11,7 @@ from dialogs import store_postgres
 from dialogs.engine import AddPromise, CompleteExercise, ResolvePromise, SaveNames, SavePosition
 from dialogs.store import StoreError, open_store
 from dialogs.store_postgres import PostgresStore
+from tests.concurrency import assert_nothing_lost, write_concurrently
 from tests.postgres_support import postgres
 
 DAY = date(2026, 11, 29)
@@ -54,27 +54,8 @@ def test_a_second_worker_finds_the_schema_ready(server):
 
 def test_concurrent_turns_for_one_couple_lose_nothing(server):
     store = PostgresStore(server.new_database(), pool_size=6)
-    errors = []
-
-    def turn(number: int) -> None:
-        try:
-            for round_ in range(5):
-                store.apply("c1", [CompleteExercise(f"e{number}"),
-                                   AddPromise(f"p{number % 3}", f"promise {number} {round_}"),
-                                   SavePosition(f"e{number}", {"step": round_})], DAY)
-        except Exception as error:  # collected, so the assertion shows it
-            errors.append(error)
-
-    threads = [threading.Thread(target=turn, args=(n,)) for n in range(12)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert errors == []
-    profile = store.profile("c1")
-    assert len(profile.completions) == 60
-    assert sorted(p.partner for p in profile.open_promises) == ["p0", "p1", "p2"]
-    assert {k: v["step"] for k, v in profile.saved.items()} == {f"e{n}": 4 for n in range(12)}
+    write_concurrently(store, threads=12)
+    assert_nothing_lost(store, threads=12)
     store.close()
 
 
