@@ -531,6 +531,16 @@ class _Run:
             own.append(step.timed.end_intent)
         return tuple(dict.fromkeys([*own, *GLOBAL_INTENTS]))
 
+    def listen(self) -> Listen:
+        """What the conversation waits for now."""
+        if self.s.ended:
+            return Listen(ListenMode.NOTHING)
+        if self.s.paused:
+            return Listen(ListenMode.ANSWER, PAUSED_INTENTS)
+        timed = self.step.timed
+        return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
+                      timed.seconds if timed else None)
+
     def intent(self, name: str, slots: Mapping[str, str]) -> None:
         step = self.step
         if name == "SafetyIntent" or any(self.matcher.is_safety(v) for v in slots.values()):
@@ -696,12 +706,7 @@ def listen_for(book: Book, state: Mapping[str, Any] | None, context: Context) ->
     current = load_state(book, state, context.platform)
     if current is None or current.ended:
         return Listen(ListenMode.NOTHING)
-    run = _Run(book, matcher_for(book), current, context)
-    if current.paused:
-        return Listen(ListenMode.ANSWER, PAUSED_INTENTS)
-    timed = run.step.timed
-    return Listen(run.step.listen, run.expected(), timed.end_intent if timed else None,
-                  timed.seconds if timed else None)
+    return _Run(book, matcher_for(book), current, context).listen()
 
 
 def _fresh(platform: Platform) -> _State:
@@ -767,10 +772,8 @@ def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Con
 
 def _finish(run: _Run) -> Turn:
     s = run.s
-    step_now = run.step
-    timed_on_alexa = step_now.timed is not None and s.platform is Platform.ALEXA
-    if timed_on_alexa and not s.paused:
-        s.ended = True
+    if run.step.timed is not None and s.platform is Platform.ALEXA and not s.paused:
+        s.ended = True  # Alexa cannot listen for minutes: the place is saved, the session ends
     if s.flow != WELCOME and not run.completed:
         run.effects.append(SavePosition(s.flow, run.snapshot()))
     speech = " ".join(part for part in run.speech if part)
@@ -778,17 +781,12 @@ def _finish(run: _Run) -> Turn:
         s.said = speech
     if s.ended:
         reprompt = ""
-        listen = Listen(ListenMode.NOTHING)
     elif s.paused:
         reprompt = run.render(run.choose("still_paused", run.book.messages.still_paused))
-        listen = Listen(ListenMode.ANSWER, PAUSED_INTENTS)
     else:
         reprompt = run.render(run.choose(f"{s.flow}/{s.step}/reprompt",
                                          run.prompts("reprompt") or run.prompts("say")))
-        timed = step_now.timed
-        listen = Listen(step_now.listen, run.expected(),
-                        timed.end_intent if timed else None,
-                        timed.seconds if timed else None)
+    listen = run.listen()
     title = (run.book.exercises[s.flow].title if s.flow in run.book.exercises
              else "Couple Care")
     return Turn(speech=speech, reprompt=reprompt, listen=listen, end_session=s.ended,
