@@ -10,7 +10,6 @@ and writes its turn to a real SQLite file; the hello skill only says hello.
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import statistics
 import subprocess
@@ -20,88 +19,47 @@ import time
 from pathlib import Path
 from typing import Any
 
-from ask_sdk_core.skill_builder import SkillBuilder
-
-from skill import create_app
-
 ROOT = Path(__file__).parent.parent
+sys.path.insert(0, str(ROOT))
 
-APP_ID = "amzn1.ask.skill.bench"
+from hello_skill import hello_skill  # noqa: E402
 
-
-def envelope(request: dict[str, Any], attributes: dict[str, Any] | None, user: str,
-             new: bool) -> str:
-    return json.dumps({
-        "version": "1.0",
-        "session": {"new": new, "sessionId": "s", "application": {"applicationId": APP_ID},
-                    "user": {"userId": user}, "attributes": attributes or {}},
-        "context": {"System": {"application": {"applicationId": APP_ID},
-                               "user": {"userId": user}, "device": {"deviceId": "d"}}},
-        "request": {"requestId": "r", "timestamp": "2026-11-29T12:00:00Z", "locale": "en-US",
-                    **request}})
+from skill import create_app  # noqa: E402
+from tests.alexa_support import envelope, launch_request  # noqa: E402
+from tests.test_skill_scale import full_session  # noqa: E402
 
 
-def intent(intent_name: str, **slots: str) -> dict[str, Any]:
-    return {"type": "IntentRequest", "intent": {"name": intent_name, "confirmationStatus": "NONE",
-            "slots": {k: {"name": k, "value": v} for k, v in slots.items()}}}
+def post_to(client: Any, latencies: list[float]) -> Any:
+    def post(payload: dict[str, Any]) -> dict[str, Any]:
+        start = time.perf_counter()
+        answer = client.post("/alexa", json=payload)
+        latencies.append(time.perf_counter() - start)
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        return answer.get_json()
+    return post
 
 
-# The honest check-in, start to finish, as Alexa sends it: the timed phases close the
-# session, and "tell couple care we're done" opens a new one.
-SESSION = [
-    ({"type": "LaunchRequest"}, True), (intent("AMAZON.YesIntent"), False),
-    (intent("AMAZON.YesIntent"), False), (intent("NameIntent", name="sam"), False),
-    (intent("NameIntent", name="alex"), False),
-    (intent("ChooseExerciseIntent", choice="honest check-in"), False),
-    (intent("AMAZON.YesIntent"), False), (intent("DoneIntent"), True),
-    (intent("ShareIntent", text="you feel tired"), False), (intent("AMAZON.YesIntent"), False),
-    (intent("AMAZON.NoIntent"), False), (intent("DoneIntent"), True),
-    (intent("ShareIntent", text="you miss our walks"), False),
-    (intent("AMAZON.YesIntent"), False), (intent("AMAZON.NoIntent"), False),
-    (intent("AMAZON.NoIntent"), False),
-]
-
-
-def hello_skill() -> Any:
-    builder = SkillBuilder()
-
-    @builder.request_handler(can_handle_func=lambda handler_input: True)
-    def hello(handler_input: Any) -> Any:
-        return handler_input.response_builder.speak("Hello.").ask("Hello?").response
-
-    return builder.create()
-
-
-def run_sessions(client: Any, sessions: int) -> list[float]:
-    latencies = []
+def run_sessions(client: Any, sessions: int, tag: str) -> list[float]:
+    """Full honest check-ins as Alexa sends them, each for a couple of its own."""
+    latencies: list[float] = []
     for number in range(sessions):
-        user = f"amzn1.ask.account.bench{number}"
-        attributes: dict[str, Any] | None = None
-        for request, new in SESSION:
-            data = envelope(request, None if new else attributes, user, new)
-            start = time.perf_counter()
-            answer = client.post("/alexa", data=data, content_type="application/json")
-            latencies.append(time.perf_counter() - start)
-            assert answer.status_code == 200, answer.get_data(as_text=True)
-            attributes = answer.get_json().get("sessionAttributes")
+        full_session(post_to(client, latencies), f"amzn1.ask.account.{tag}{number}")
     return latencies
 
 
 def run_hello(client: Any, requests: int) -> list[float]:
-    latencies = []
-    data = envelope({"type": "LaunchRequest"}, None, "amzn1.ask.account.hello", True)
+    latencies: list[float] = []
+    post = post_to(client, latencies)
     for _ in range(requests):
-        start = time.perf_counter()
-        answer = client.post("/alexa", data=data, content_type="application/json")
-        latencies.append(time.perf_counter() - start)
-        assert answer.status_code == 200
+        post(envelope(launch_request(), new=True, user_id="amzn1.ask.account.hello"))
     return latencies
 
 
 COLD_OURS = ("import tempfile; from skill import create_app; "
              "create_app({'VERIFY_REQUESTS': False, 'DATA_DIR': tempfile.mkdtemp()})")
-COLD_HELLO = ("import sys; sys.path.insert(0, 'bench'); import alexa; from skill.app import "
-              "create_app; create_app({'VERIFY_REQUESTS': False, 'SKILL': alexa.hello_skill()})")
+COLD_HELLO = ("import sys; sys.path.insert(0, 'bench'); import hello_skill; from skill.app "
+              "import create_app; create_app({'VERIFY_REQUESTS': False, "
+              "'SKILL': hello_skill.hello_skill()})")
 
 
 def cold_start(code: str, repeat: int) -> float:
@@ -129,10 +87,10 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         ours = create_app({"VERIFY_REQUESTS": False, "DATA_DIR": folder}).test_client()
         hello = create_app({"VERIFY_REQUESTS": False, "SKILL": hello_skill()}).test_client()
-        run_sessions(ours, 2)
+        run_sessions(ours, 2, "warm")
         run_hello(hello, 20)
         start = time.perf_counter()
-        ours_times = run_sessions(ours, args.sessions)
+        ours_times = run_sessions(ours, args.sessions, "timed")
         ours_wall = time.perf_counter() - start
         start = time.perf_counter()
         hello_times = run_hello(hello, len(ours_times))
