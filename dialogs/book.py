@@ -5,11 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dialogs.matcher import Matcher
 from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
@@ -47,6 +49,11 @@ class Book:
     welcome: Welcome
     exercises: dict[str, Exercise]
     sources: dict[str, SourceMap]
+
+    @cached_property
+    def matcher(self) -> Matcher:
+        """The utterance matcher for this vocabulary, built once."""
+        return Matcher(self.vocabulary)
 
     def flow(self, flow_id: str) -> Flow:
         return self.welcome if flow_id == "welcome" else self.exercises[flow_id]

@@ -19,7 +19,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from dialogs.book import CHOICE_SLOT, CHOOSE_INTENT, GLOBAL_INTENTS, VARIABLE, Book
 from dialogs.markup import neutralise
-from dialogs.matcher import Matcher
 from dialogs.model import Action, ListenMode, Platform, Step, Transition
 
 STATE_VERSION = 1
@@ -195,9 +194,9 @@ def _ordinal(number: int) -> str:
 class _Run:
     """One call of the step function: a working copy of the state plus what is said and done."""
 
-    def __init__(self, book: Book, matcher: Matcher, state: _State, context: Context):
+    def __init__(self, book: Book, state: _State, context: Context):
         self.book = book
-        self.matcher = matcher
+        self.matcher = book.matcher
         self.s = state
         self.context = context
         self.speech: list[str] = []
@@ -706,7 +705,7 @@ def listen_for(book: Book, state: Mapping[str, Any] | None, context: Context) ->
     current = load_state(book, state, context.platform)
     if current is None or current.ended:
         return Listen(ListenMode.NOTHING)
-    return _Run(book, matcher_for(book), current, context).listen()
+    return _Run(book, current, context).listen()
 
 
 def _fresh(platform: Platform) -> _State:
@@ -731,16 +730,6 @@ def load_state(book: Book, state: Mapping[str, Any] | None, platform: Platform) 
     return parsed
 
 
-_MATCHERS: dict[int, Matcher] = {}
-
-
-def matcher_for(book: Book) -> Matcher:
-    found = _MATCHERS.get(id(book))
-    if found is None or found.vocabulary is not book.vocabulary:
-        found = _MATCHERS[id(book)] = Matcher(book.vocabulary)
-    return found
-
-
 def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Context) -> Turn:
     """Advance the conversation by one event. Pure: the inputs are never modified."""
     current = load_state(book, state, context.platform)
@@ -751,11 +740,11 @@ def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Con
         requested = event.slots.get(CHOICE_SLOT) if event.name == CHOOSE_INTENT else None
         event = Launch(exercise=requested, intent=event.name, slots=event.slots)
     if current is None or isinstance(event, Launch):
-        run = _Run(book, matcher_for(book), _fresh(context.platform), context)
+        run = _Run(book, _fresh(context.platform), context)
         run.s.turn = (current.turn + 1) if current else 0
         run.launch(event if isinstance(event, Launch) else Launch())
     else:
-        run = _Run(book, matcher_for(book), current, context)
+        run = _Run(book, current, context)
         run.s.turn += 1
         if isinstance(event, SessionEnd):
             run.s.ended = True

@@ -24,7 +24,6 @@ from dialogs.engine import (
     Utterance,
 )
 from dialogs.markup import to_plain
-from dialogs.matcher import Matcher
 from dialogs.model import ListenMode, Platform
 from dialogs.session import Session
 from dialogs.store import ProgressStore
@@ -199,14 +198,14 @@ class VoiceLoop:
 
     def __init__(self, book: Book, store: ProgressStore, platform: Platform,
                  recognizer: Transcriber, voice: Voice, output: AudioOutput,
-                 matcher: Matcher, settings: LoopSettings = LoopSettings(),
+                 settings: LoopSettings = LoopSettings(),
                  today: Callable[[], date] = date.today,
                  show: Callable[[str], None] = lambda line: None):
         self.session = Session(book, store, platform, today=today)
         self.recognizer = recognizer
         self.voice = voice
         self.output = output
-        self.matcher = matcher
+        self.matcher = book.matcher
         self.settings = settings
         self.show = show
         self.turn: Turn | None = None

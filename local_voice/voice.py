@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dialogs.book import Book
-from dialogs.engine import matcher_for
 from dialogs.model import Platform
 from dialogs.store import ProgressStore
 from local_voice.audio import AudioError
@@ -74,7 +73,7 @@ def prepare(book: Book, store: ProgressStore, options: VoiceOptions,
         settings = replace(settings, endpoint=replace(
             settings.endpoint, end_silence_seconds=options.end_silence))
     loop = VoiceLoop(book, store, Platform.WALK if options.walk else Platform.VOICE,
-                     recognizer, voice, output, matcher_for(book), settings, show=show)
+                     recognizer, voice, output, settings, show=show)
     return VoiceSetup(loop, Listener(source, settings.endpoint), source)
 
 

@@ -212,7 +212,7 @@ def build_skill(book: Book, persistence: AbstractPersistenceAdapter, skill_id: s
     builder = CustomSkillBuilder(persistence_adapter=persistence)
     builder.skill_id = skill_id
     turn = AlexaTurn(book, today)
-    matcher = engine.matcher_for(book)
+    matcher = book.matcher
     builder.add_request_handler(LaunchRequestHandler(turn))
     for name, alexa_name in alexa_intent_names(book).items():
         builder.add_request_handler(IntentHandler(turn, alexa_name, name, matcher))

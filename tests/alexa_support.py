@@ -178,7 +178,7 @@ class AlexaDriver:
         self.store = store
         self.today = today
         self.alexa_names = alexa_intent_names(book)
-        self.matcher = engine.matcher_for(book)
+        self.matcher = book.matcher
         self.attributes: dict[str, Any] | None = None
         self.responses: list[dict[str, Any]] = []
 

@@ -9,7 +9,6 @@ import pytest
 
 from dialogs.book import load_book
 from dialogs.conversations import Reply, load_script, prepare_store, run_script, script_files
-from dialogs.engine import matcher_for
 from dialogs.markup import to_plain
 from dialogs.matcher import normalise
 from dialogs.model import Platform
@@ -56,7 +55,7 @@ class LoopDriver:
     def new_session(self, days_later: int = 0) -> None:
         self.day += timedelta(days=days_later)
         self.loop = VoiceLoop(BOOK, self.store, self.platform, ScriptedRecognizer(),
-                              self.synthesizer, Silent(), matcher_for(BOOK),
+                              self.synthesizer, Silent(),
                               today=lambda: self.day)
 
     def _reply(self, turn) -> Reply:

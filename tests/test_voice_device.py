@@ -10,7 +10,6 @@ import time
 
 import pytest
 
-from dialogs.engine import matcher_for
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from local_voice.devices import Microphone, Speaker, list_devices
@@ -54,7 +53,7 @@ def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_si
     settings = LoopSettings(endpoint=EndpointConfig(no_input_seconds=3.0))
     shown: list[str] = []
     loop = VoiceLoop(book, store, Platform.VOICE, Recognizer(KOREAN_MODEL), Synthesizer(),
-                     speaker, matcher_for(book), settings, today=lambda: DAY,
+                     speaker, settings, today=lambda: DAY,
                      show=shown.append)
     said = [speak_korean(p, tmp_path / f"{i}.wav") if p else None
             for i, p in enumerate(["네", "네", None, "멈춰"])]

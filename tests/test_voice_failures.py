@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.engine import matcher_for
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from local_voice import devices, voice
@@ -56,7 +55,7 @@ def setup_for(tmp_path, synthesizer, recognizer, source):
     store = couple_store(tmp_path / "progress.sqlite3")
     shown = []
     loop = VoiceLoop(book, store, Platform.VOICE, recognizer, synthesizer,
-                     FolderOutput(tmp_path / "out"), matcher_for(book), LoopSettings(),
+                     FolderOutput(tmp_path / "out"), LoopSettings(),
                      today=lambda: DAY, show=shown.append)
     return voice.VoiceSetup(loop, Listener(source, LoopSettings().endpoint), source), store, shown
 

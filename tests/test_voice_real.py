@@ -5,7 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.engine import matcher_for
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from local_voice.audio import AudioError, read_wav
@@ -39,7 +38,7 @@ def run_loop(tmp_path, recognizer, synthesizer, phrases, exercise="yeonseup"):
     output = FolderOutput(tmp_path / "spoken")
     shown: list[str] = []
     loop = VoiceLoop(book, store, Platform.VOICE, recognizer, synthesizer, output,
-                     matcher_for(book), today=lambda: DAY, show=shown.append)
+                     today=lambda: DAY, show=shown.append)
     positions: list[str] = []
     original = loop.session.handle
 
