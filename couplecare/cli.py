@@ -39,12 +39,13 @@ def _store() -> ProgressStore:
 
 
 def cmd_talk(args: argparse.Namespace) -> int:
+    from local_voice import WALK_EXERCISE
     from local_voice.text import TextConversation
 
     book = _book(args)
     exercise = args.exercise
     if args.walk and not exercise:
-        exercise = "walk-gentle-start"
+        exercise = WALK_EXERCISE
     if exercise and exercise not in book.exercises:
         raise UserError(f"There's no exercise called '{exercise}'. "
                         "Run `couplecare exercises` to see the list.")
@@ -55,7 +56,7 @@ def cmd_talk(args: argparse.Namespace) -> int:
         options = voice.VoiceOptions(
             data_dir=data_dir(), walk=args.walk, model=args.model,
             input_device=args.input_device, output_device=args.output_device,
-            audio_in=args.audio_in, audio_out=args.audio_out, rate=args.rate,
+            audio_in=args.audio_in, audio_out=args.audio_out, rate=args.rate or voice.DEFAULT_RATE,
             voice=args.voice, end_silence=args.end_silence)
         try:
             setup = voice.prepare(book, store, options, show=lambda line: print(line, flush=True))
@@ -315,7 +316,7 @@ def parser() -> argparse.ArgumentParser:
                       help="read what people say from a WAV file or a folder of them")
     talk.add_argument("--audio-out", metavar="DIR",
                       help="write each spoken turn as numbered WAV files instead of playing")
-    talk.add_argument("--rate", type=int, default=165, help="speaking rate, words a minute")
+    talk.add_argument("--rate", type=int, help="speaking rate, in words a minute")
     talk.add_argument("--voice", help="a voice id or name for the guide")
     talk.add_argument("--end-silence", type=float, metavar="SECONDS",
                       help="quiet that ends an answer (default 1.2; 1.5 on a walk)")

@@ -1,1 +1,4 @@
-"""The local front ends: text now; the offline voice loop (Vosk + pyttsx3) to come."""
+"""The local front ends: text, and the offline voice loop (Vosk + pyttsx3)."""
+
+WALK_EXERCISE = "walk-gentle-start"
+"""The solo exercise `couplecare talk --walk` starts."""

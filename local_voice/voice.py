@@ -24,7 +24,6 @@ from local_voice.loop import (
 from local_voice.recognize import ModelError, Recognizer, check_model_folder, model_path
 from local_voice.speech import DEFAULT_RATE, SpeechError, Synthesizer
 
-WALK_EXERCISE = "walk-gentle-start"
 SAVED = "Your place is saved; run `couplecare talk` again to carry on."
 
 
