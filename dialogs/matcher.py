@@ -173,11 +173,6 @@ class Matcher:
                 return _original_tail(text, value)
         return text.strip()
 
-    def phrases_for(self, intents: Iterable[str]) -> list[str]:
-        """Slot-free phrases of these intents, normalised."""
-        allowed = set(intents)
-        return sorted(p for p, i in self.phrases.items() if i in allowed)
-
     def grammar(self, intents: Iterable[str]) -> list[str] | None:
         """Every phrase these intents can be said with, slot values spelled out, for a
         recogniser grammar; None when one of them takes open words (a name), which only

@@ -65,5 +65,9 @@ def test_everyday_words_of_a_repair_are_not_safety_concerns(matcher, said):
 
 
 def test_grammar_phrases_for_a_recogniser(matcher):
-    phrases = matcher.phrases_for(["YesIntent", "StopIntent"])
+    phrases = matcher.grammar(["YesIntent", "StopIntent"])
     assert "yes" in phrases and "stop" in phrases and "no" not in phrases
+    assert "let's stop here" in phrases
+    chosen = matcher.grammar(["ChooseExerciseIntent"])
+    assert "let's do honest check in" in chosen
+    assert matcher.grammar(["NameIntent"]) is None
