@@ -24,7 +24,7 @@ from dialogs import engine
 from dialogs.book import Book
 from dialogs.engine import Context, Event, IntentEvent, Launch, SessionEnd, Turn
 from dialogs.markup import to_plain, to_ssml
-from dialogs.matcher import OPEN_SLOT_TYPES, Matcher
+from dialogs.matcher import Matcher
 from dialogs.model import Platform
 from dialogs.records import effects_to_json, profile_from_json
 from skill.persistence import EFFECTS, PROFILE
@@ -123,10 +123,7 @@ class IntentHandler(AbstractRequestHandler):
             value = _resolved_id(slot) or slot.value
             if not value:
                 continue
-            if slot_type not in OPEN_SLOT_TYPES:
-                value = self.matcher.slot_value(slot_type, value)
-            elif slot_type == "AMAZON.FirstName":
-                value = value.strip().title()
+            value = self.matcher.slot_value(slot_type, value)
             if value:
                 values[name] = value
         return values
