@@ -217,10 +217,7 @@ class AlexaDriver:
             slots = {}
             for name, value in found.slots.items():
                 slot_type = self.book.vocabulary.intents[found.intent].slots[name]
-                spoken = text if slot_type.startswith("AMAZON.") else value
-                resolved = None if slot_type.startswith("AMAZON.") else value
-                slots[name] = slot(value if slot_type.startswith("AMAZON.") else spoken,
-                                   resolved)
+                slots[name] = slot(value, None if slot_type.startswith("AMAZON.") else value)
             return self.post(intent_request(self.alexa_names[found.intent], slots), new=new)
         if listen.mode is ListenMode.FREE:
             content = self.matcher.content(text)
