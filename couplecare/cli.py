@@ -87,6 +87,18 @@ def cmd_devices(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_voices(args: argparse.Namespace) -> int:
+    from local_voice.speech import SpeechError, Synthesizer
+
+    try:
+        voices = Synthesizer().voices()
+    except SpeechError as error:
+        raise UserError(str(error)) from None
+    for voice_id, name in voices:
+        print(f"{voice_id}\t{name}")
+    return EXIT_OK
+
+
 def cmd_model_download(args: argparse.Namespace) -> int:
     from local_voice import models
     from local_voice.recognize import model_path
@@ -321,6 +333,9 @@ def parser() -> argparse.ArgumentParser:
     talk.add_argument("--end-silence", type=float, metavar="SECONDS",
                       help="quiet that ends an answer (default 1.2; 1.5 on a walk)")
     talk.set_defaults(run=cmd_talk)
+
+    sub.add_parser("voices", help="list the voices the guide can speak with").set_defaults(
+        run=cmd_voices)
 
     sub.add_parser("devices", help="list microphones and speakers").set_defaults(
         run=cmd_devices)

@@ -137,3 +137,16 @@ def test_the_model_location_can_be_set(tmp_path, monkeypatch):
     monkeypatch.setenv("COUPLECARE_VOSK_MODEL", str(tmp_path / "mine"))
     assert model_path(None, tmp_path) == tmp_path / "mine"
     assert model_path("/explicit", tmp_path) == Path("/explicit")
+
+
+def test_voices_are_listed_and_an_unknown_voice_is_explained(capsys):
+    from couplecare.cli import main
+    from local_voice.speech import SpeechError
+
+    assert main(["voices"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert listed and all("\t" in line for line in listed)
+    name = listed[0].split("\t")[1]
+    assert Synthesizer(voice=name).render("Hello.") is not None
+    with pytest.raises(SpeechError, match="Run `couplecare voices`"):
+        Synthesizer(voice="no such voice at all")
