@@ -1,0 +1,104 @@
+"""Safety check benchmark: recall on danger and false alarms on ordinary talk, per category.
+
+Two labelled files: `corpus.yaml` (the rules were written against it) and `heldout.yaml`
+(written by someone who never saw the rules; the better estimate of what happens on
+sentences nobody here wrote). The baseline, measured in the same run, is a plain list
+of danger phrases matched at word boundaries (the vocabulary's SafetyIntent samples), the
+way the first version checked. Goal: recall at least 0.98, false alarms at most 0.02.
+
+    python bench/safety.py [--show-misses]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from dialogs.book import load_book  # noqa: E402
+from dialogs.safety import SAFETY_DIR, load_detector  # noqa: E402
+
+GOAL_RECALL = 0.98
+GOAL_FALSE_ALARMS = 0.02
+
+
+def phrase_list_baseline() -> Callable[[str], bool]:
+    samples = load_book().vocabulary.intents["SafetyIntent"].samples
+
+    def words(text: str) -> str:
+        return " ".join(re.sub(r"[^\w ]+", " ", re.sub(r"['’]", "", text.lower())).split())
+
+    patterns = [re.compile(rf"\b{re.escape(words(s))}\b") for s in samples]
+    return lambda text: any(p.search(words(text)) for p in patterns)
+
+
+def share(hits: int, total: int) -> float:
+    return hits / total if total else 0.0
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args()
+
+    detector = load_detector()
+    baseline = phrase_list_baseline()
+    # per file and overall: [danger flagged, danger sentences, ordinary flagged, ordinary]
+    totals = {(who, name): [0, 0, 0, 0] for who in ("detector", "baseline")
+              for name in ("corpus", "heldout", "all")}
+    seconds = {"detector": 0.0, "baseline": 0.0}
+    rows = []
+    for name in ("corpus", "heldout"):
+        data = yaml.safe_load((SAFETY_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+        for kind, sentences_by_category in (("danger", data["danger"]),
+                                            ("ordinary", data["ordinary"])):
+            for category, sentences in sentences_by_category.items():
+                row = [f"{name}: {category}", kind]
+                for who, flags in (("detector", lambda s: detector.check(s) is not None),
+                                   ("baseline", baseline)):
+                    start = time.perf_counter()
+                    flagged = [s for s in sentences if flags(s)]
+                    seconds[who] += time.perf_counter() - start
+                    slot = 0 if kind == "danger" else 2
+                    for key in ((who, name), (who, "all")):
+                        totals[key][slot] += len(flagged)
+                        totals[key][slot + 1] += len(sentences)
+                    row.append(share(len(flagged), len(sentences)))
+                    if args.show_misses and who == "detector":
+                        shown = ([s for s in sentences if s not in flagged] if kind == "danger"
+                                 else flagged)
+                        for sentence in shown:
+                            print(f"  {'missed' if kind == 'danger' else 'false alarm'} "
+                                  f"[{name}/{category}] {sentence}")
+                rows.append(row)
+    print(f"{'file: category':36} {'kind':8} {'detector':>9} {'phrases':>9}  (share flagged)")
+    for label, kind, ours, theirs in rows:
+        print(f"{label:36} {kind:8} {ours:9.3f} {theirs:9.3f}")
+    for name in ("corpus", "heldout", "all"):
+        ours, theirs = totals[("detector", name)], totals[("baseline", name)]
+        print(f"{name + ': recall on danger':36} {'':8} {share(*ours[:2]):9.3f} "
+              f"{share(*theirs[:2]):9.3f}")
+        print(f"{name + ': false alarms':36} {'':8} {share(*ours[2:]):9.3f} "
+              f"{share(*theirs[2:]):9.3f}")
+    ours, theirs = totals[("detector", "all")], totals[("baseline", "all")]
+    sentences = ours[1] + ours[3]
+    recall, false_alarms, base_recall = share(*ours[:2]), share(*ours[2:]), share(*theirs[:2])
+    print(f"{'time per sentence (ms)':36} {'':8} {seconds['detector'] / sentences * 1e3:9.3f} "
+          f"{seconds['baseline'] / sentences * 1e3:9.3f}")
+    met = recall >= GOAL_RECALL and false_alarms <= GOAL_FALSE_ALARMS
+    print(f"goal (recall >= {GOAL_RECALL}, false alarms <= {GOAL_FALSE_ALARMS}): "
+          f"{'met' if met else 'not met'}")
+    print(f"ratio={recall / max(base_recall, 1e-9):.2f} (recall on danger over the plain "
+          "phrase list's)")
+
+
+if __name__ == "__main__":
+    main()

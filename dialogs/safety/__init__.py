@@ -1,0 +1,17 @@
+"""The safety check, its concepts file and its labelled sentences."""
+
+from pathlib import Path
+
+from dialogs.safety.detector import (
+    CONCEPTS_FILE,
+    Concern,
+    SafetyDetector,
+    check,
+    default_detector,
+    load_detector,
+)
+
+SAFETY_DIR = Path(__file__).parent
+
+__all__ = ["CONCEPTS_FILE", "SAFETY_DIR", "Concern", "SafetyDetector", "check",
+           "default_detector", "load_detector"]

@@ -1,0 +1,198 @@
+"""The safety check: does what someone said suggest danger, and of which kind?
+
+It reads the concepts file (`concepts.yaml`, written for clinicians) and runs on
+every utterance before anything else reads the words. It works on words and
+their dictionary forms, never on fuzzy matches: "unseen" is not "unsafe".
+A phrase does not count when it is said as harmless (an idiom listed under
+`harmless:`) or when a negation the phrase does not name comes shortly before it
+in the same clause ("he has never hit me"); "not sure if" is not a negation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from dialogs.safety.phrases import Choice, Found, PhraseError, Sequence, find, first_words, parse
+from dialogs.safety.words import Word, words
+from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
+
+CONCEPTS_FILE = Path(__file__).parent / "concepts.yaml"
+NEGATION_REACH = 5
+"""How many words before a phrase a negation still applies to it."""
+
+_NAME = re.compile(r"^[a-z][a-z_]*$")
+
+
+@dataclass(frozen=True)
+class Concern:
+    """Danger heard in an utterance: its kind, the rule that heard it, and the words."""
+
+    category: str
+    rule: str
+    words: str
+
+
+@dataclass(frozen=True)
+class _Rule:
+    category: str
+    text: str
+    phrase: Sequence
+    firsts: frozenset[str] | None
+
+
+def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
+    return _Rule(category, text, phrase, first_words(phrase))
+
+
+class _Rules:
+    """Rules looked up by the words that can start them, so a sentence tries only the
+    rules whose first word it says, and only where it says it."""
+
+    def __init__(self, rules: list[_Rule]):
+        self.anywhere = [r for r in rules if r.firsts is None]
+        self.by_word: dict[str, list[_Rule]] = defaultdict(list)
+        for rule in rules:
+            for word in rule.firsts or ():
+                self.by_word[word].append(rule)
+
+    def found(self, said: list[Word]) -> Iterator[tuple[_Rule, Found]]:
+        starts: dict[int, set[int]] = defaultdict(set)
+        rules: dict[int, _Rule] = {}
+        for position, word in enumerate(said):
+            for form in {word.text, *word.forms}:
+                for rule in self.by_word.get(form, ()):
+                    rules[id(rule)] = rule
+                    starts[id(rule)].add(position)
+        for rule in self.anywhere:
+            yield from ((rule, found) for found in find(rule.phrase, said))
+        for key, rule in rules.items():
+            yield from ((rule, found) for found in find(rule.phrase, said, sorted(starts[key])))
+
+
+class SafetyDetector:
+    """Built once from a concepts file; `check(text)` is the whole public job."""
+
+    def __init__(self, danger: list[_Rule], harmless: list[_Rule], negations: list[_Rule],
+                 not_negations: list[_Rule], categories: tuple[str, ...]):
+        self.categories = categories
+        self._danger = _Rules(danger)
+        self._harmless = _Rules(harmless)
+        self._negations = _Rules(negations)
+        self._not_negations = _Rules(not_negations)
+
+    def check(self, text: str) -> Concern | None:
+        """The first danger heard in `text`, or None."""
+        said = words(text)
+        if not said:
+            return None
+        harmless = _named_positions(self._harmless, said)
+        negators = _named_positions(self._negations, said) - _named_positions(
+            self._not_negations, said)
+        best: tuple[int, Concern] | None = None
+        for rule, found in self._danger.found(said):
+            if found.named & harmless or _negated(found, negators, said):
+                continue
+            if best is None or found.start < best[0]:
+                spoken = " ".join(w.text for w in said[found.start:found.end])
+                best = (found.start, Concern(rule.category, rule.text, spoken))
+        return best[1] if best else None
+
+
+def _named_positions(rules: _Rules, said: list[Word]) -> frozenset[int]:
+    positions: set[int] = set()
+    for _, found in rules.found(said):
+        positions |= found.named
+    return frozenset(positions)
+
+
+def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
+    """A negation the phrase does not name, inside it or shortly before it in its clause."""
+    if any(i in negators for i in range(found.start, found.end) if i not in found.named):
+        return True
+    position, reach = found.start, NEGATION_REACH
+    while position > 0 and reach > 0 and not said[position].starts_clause:
+        position, reach = position - 1, reach - 1
+        if position in negators:
+            return True
+    return False
+
+
+def load_detector(path: Path | str = CONCEPTS_FILE) -> SafetyDetector:
+    """Read and check a concepts file; a problem is reported as file:line and a sentence."""
+    data, source = read_yaml(path)
+    problems: list[Problem] = []
+    if not isinstance(data, dict):
+        raise DefinitionError([source.problem((), "this file should hold `words:`, `danger:` "
+                                                   "and `harmless:` sections")])
+    for key in data:
+        if key not in ("words", "danger", "harmless", "negation", "not_negation"):
+            problems.append(source.problem((key,), f"`{key}` is not a section this file has; "
+                                                   "use words, danger, harmless, negation or "
+                                                   "not_negation"))
+    lists: dict[str, Choice] = {}
+    for name, phrases in _mapping(data, "words", source, problems).items():
+        parsed = _phrases(phrases, ("words", name), lists, source, problems)
+        if parsed:
+            lists[name] = Choice(tuple(p for _, p in parsed))
+    danger: list[_Rule] = []
+    categories = _mapping(data, "danger", source, problems)
+    for category, phrases in categories.items():
+        if not _NAME.match(category):
+            problems.append(source.problem(("danger", category), f"`{category}` should be a "
+                                           "lower-case name with underscores, like self_harm"))
+        danger += [_rule(category, text, phrase) for text, phrase in
+                   _phrases(phrases, ("danger", category), lists, source, problems)]
+    others = {}
+    for section in ("harmless", "negation", "not_negation"):
+        others[section] = [_rule(section, text, phrase) for text, phrase in _phrases(
+            data.get(section, []), (section,), lists, source, problems)]
+    if not danger:
+        problems.append(source.problem(("danger",), "`danger:` needs at least one category "
+                                                    "with phrases"))
+    if problems:
+        raise DefinitionError(problems)
+    return SafetyDetector(danger, others["harmless"], others["negation"],
+                          others["not_negation"], tuple(categories))
+
+
+def _mapping(data: dict[str, Any], key: str, source: SourceMap,
+             problems: list[Problem]) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        problems.append(source.problem((key,), f"`{key}:` should hold named lists of phrases"))
+        return {}
+    return value
+
+
+def _phrases(value: Any, where: tuple[str, ...], lists: dict[str, Choice], source: SourceMap,
+             problems: list[Problem]) -> list[tuple[str, Sequence]]:
+    if not isinstance(value, list):
+        problems.append(source.problem(where, "this should be a list of phrases, one per line "
+                                              "starting with `- `"))
+        return []
+    parsed = []
+    for i, text in enumerate(value):
+        if not isinstance(text, str):
+            problems.append(source.problem((*where, i), "each phrase should be written as text"))
+            continue
+        try:
+            parsed.append((text, parse(text, lists)))
+        except PhraseError as error:
+            problems.append(source.problem((*where, i), f"`{text}`: {error}"))
+    return parsed
+
+
+@cache
+def default_detector() -> SafetyDetector:
+    return load_detector(CONCEPTS_FILE)
+
+
+def check(text: str) -> Concern | None:
+    """Danger heard in `text` by the shipped concepts, or None."""
+    return default_detector().check(text)

@@ -1,0 +1,201 @@
+"""The small phrase language of the safety rules, written by clinicians.
+
+    hit me              words in this order; any form of each word ("hitting me")
+    (hit|slap|punch)    one of these words or phrases
+    [really]            may be left out
+    ...                 up to four other words may come between
+    ~                   any number of words may come between, in the same sentence
+    @partner            one of the phrases listed under that name in `words:`
+    suicid*             any word that starts this way
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+
+from dialogs.safety.words import Word, forms_of
+
+GAP_WORDS = 4
+SENTENCE_WORDS = 14
+
+
+class PhraseError(ValueError):
+    """A phrase that cannot be read; the message says why in plain words."""
+
+
+@dataclass(frozen=True)
+class Literal:
+    word: str
+    prefix: bool = False
+
+    def matches(self, word: Word) -> bool:
+        if self.prefix:
+            return word.text.startswith(self.word)
+        return word.is_(self.word)
+
+
+@dataclass(frozen=True)
+class Sequence:
+    parts: tuple[Element, ...]
+
+
+@dataclass(frozen=True)
+class Choice:
+    options: tuple[Sequence, ...]
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class Gap:
+    most: int = GAP_WORDS
+
+
+Element = Literal | Sequence | Choice | Gap
+
+_TOKEN = re.compile(r"\.\.\.|~|[()\[\]|]|@[\w-]+|[^\s()\[\]|~]+")
+
+
+def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
+    """Read one phrase; `lists` holds the named word lists it may use."""
+    tokens = _TOKEN.findall(phrase.lower())
+    position = 0
+
+    def sequence(closing: str | None) -> tuple[Sequence, str | None]:
+        nonlocal position
+        parts: list[Element] = []
+        while position < len(tokens):
+            token = tokens[position]
+            position += 1
+            if token in (")", "]", "|"):
+                if closing is None:
+                    raise PhraseError(f"`{token}` has no opening bracket before it")
+                return Sequence(tuple(parts)), token
+            if token in ("(", "["):
+                parts.append(group(")" if token == "(" else "]"))
+            elif token in ("...", "~"):
+                if not parts:
+                    raise PhraseError(f"`{token}` cannot start a phrase or a group")
+                parts.append(Gap() if token == "..." else Gap(SENTENCE_WORDS))
+            elif token.startswith("@"):
+                name = token[1:]
+                if name not in lists:
+                    raise PhraseError(f"`{token}` is not a list under `words:`")
+                parts.append(lists[name])
+            else:
+                word = token.strip("'\".,!?")
+                if not word:
+                    continue
+                prefix = word.endswith("*")
+                parts.append(Literal(word.rstrip("*"), prefix))
+        if closing is not None:
+            raise PhraseError(f"a bracket is opened but not closed with `{closing}`")
+        return Sequence(tuple(parts)), None
+
+    def group(closing: str) -> Choice:
+        options: list[Sequence] = []
+        while True:
+            option, ended_by = sequence(closing)
+            if ended_by not in ("|", closing):
+                raise PhraseError(f"a bracket is opened but not closed with `{closing}`")
+            if not option.parts:
+                raise PhraseError("a bracket holds an empty choice")
+            options.append(option)
+            if ended_by == closing:
+                return Choice(tuple(options), optional=closing == "]")
+
+    result, _ = sequence(None)
+    if not result.parts:
+        raise PhraseError("the phrase is empty")
+    if isinstance(result.parts[-1], Gap):
+        raise PhraseError("`...` or `~` cannot end a phrase")
+    return result
+
+
+def word_list(phrases: list[str], lists: Mapping[str, Choice]) -> Choice:
+    return Choice(tuple(parse(p, lists) for p in phrases))
+
+
+Hit = tuple[int, frozenset[int]]
+"""Where a match ends, and the positions of the words the phrase itself named."""
+
+
+def _match(element: Element, words: list[Word], at: int, named: frozenset[int]) -> Iterator[Hit]:
+    if isinstance(element, Literal):
+        if at < len(words) and element.matches(words[at]):
+            yield at + 1, named | {at}
+    elif isinstance(element, Sequence):
+        yield from _sequence(element.parts, 0, words, at, named)
+    elif isinstance(element, Choice):
+        if element.optional:
+            yield at, named
+        for option in element.options:
+            yield from _match(option, words, at, named)
+
+
+def _sequence(parts: tuple[Element, ...], index: int, words: list[Word], at: int,
+              named: frozenset[int]) -> Iterator[Hit]:
+    if index == len(parts):
+        yield at, named
+        return
+    part = parts[index]
+    if isinstance(part, Gap):
+        for skip in range(part.most + 1):
+            if at + skip > len(words):
+                return
+            yield from _sequence(parts, index + 1, words, at + skip, named)
+        return
+    for end, now_named in _match(part, words, at, named):
+        yield from _sequence(parts, index + 1, words, end, now_named)
+
+
+@dataclass(frozen=True)
+class Found:
+    start: int
+    end: int
+    named: frozenset[int]
+
+
+def find(phrase: Sequence, words: list[Word],
+         starts: Iterable[int] | None = None) -> Iterator[Found]:
+    """Every place where `phrase` is said in `words` (from `starts` only, when given),
+    the longest at each start."""
+    for start in range(len(words)) if starts is None else starts:
+        for end, named in _match(phrase, words, start, frozenset()):
+            if end > start:
+                yield Found(start, end, named)
+                break
+
+
+def first_words(phrase: Sequence) -> frozenset[str] | None:
+    """Words one of which must start any match (lemma forms), or None when any word could."""
+    return _firsts(phrase.parts)
+
+
+def _firsts(parts: tuple[Element, ...]) -> frozenset[str] | None:
+    if not parts:
+        return None
+    head = parts[0]
+    if isinstance(head, Literal):
+        return None if head.prefix else frozenset({head.word})
+    if isinstance(head, Gap):
+        return None
+    if isinstance(head, Sequence):
+        return _firsts(head.parts + parts[1:])
+    found: set[str] = set()
+    for option in head.options:
+        option_firsts = _firsts(option.parts + parts[1:])
+        if option_firsts is None:
+            return None
+        found |= option_firsts
+    if head.optional:
+        rest = _firsts(parts[1:])
+        if rest is None:
+            return None
+        found |= rest
+    return frozenset(found)
+
+
+__all__ = ["Found", "PhraseError", "Sequence", "find", "first_words", "forms_of", "parse",
+           "word_list"]

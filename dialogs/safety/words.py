@@ -1,0 +1,136 @@
+"""From what someone said to words the safety rules can read.
+
+Lower case, contractions spelled out (also as speech recognisers write them,
+without apostrophes: "dont", "im"), fillers dropped, and every possible
+dictionary form of each word (lemminflect: "knives" is also "knife", "left" is
+also "leave"), so a rule written as "hit me" also hears "he's been hitting me".
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from lemminflect import getAllLemmas
+
+_APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
+
+_SPELLED_OUT = {
+    "can't": "can not", "cannot": "can not", "won't": "will not", "shan't": "shall not",
+    "ain't": "is not", "i'm": "i am", "let's": "let us",
+    "gonna": "going to", "wanna": "want to", "gotta": "got to", "hafta": "have to",
+    "tryna": "trying to", "kinda": "kind of", "outta": "out of", "lemme": "let me",
+    "gimme": "give me", "dunno": "do not know", "idk": "i do not know", "cuz": "because",
+    "cos": "because", "coz": "because", "bc": "because", "w/": "with", "u": "you",
+    "ur": "your", "r": "are", "ppl": "people", "pls": "please", "bf": "boyfriend",
+    "gf": "girlfriend", "hubby": "husband", "wifey": "wife", "missus": "wife", "mum": "mom",
+    "gotten": "got", "ya": "you", "y'all": "you all", "'em": "them", "em": "them",
+    "no-one": "no one", "noone": "no one",
+}
+"""Whole words people write or recognisers produce, as the rules spell them."""
+
+_NO_APOSTROPHE = {
+    "dont": "do not", "doesnt": "does not", "didnt": "did not", "isnt": "is not",
+    "arent": "are not", "wasnt": "was not", "werent": "were not", "cant": "can not",
+    "couldnt": "could not", "wouldnt": "would not", "shouldnt": "should not",
+    "hasnt": "has not", "havent": "have not", "hadnt": "had not", "mustnt": "must not",
+    "aint": "is not", "im": "i am", "ive": "i have", "youre": "you are", "youve": "you have",
+    "youll": "you will", "youd": "you would", "hes": "he is", "shes": "she is",
+    "theyre": "they are", "theyve": "they have", "theyll": "they will", "theyd": "they would",
+    "thats": "that is", "whats": "what is", "wont": "will not", "itll": "it will",
+    "itd": "it would", "wed": "we would", "weve": "we have", "hed": "he would",
+    "shed": "she would", "yall": "you all",
+}
+"""Contractions as speech recognisers spell them. "ill", "well", "were" are real words
+and stay as they are."""
+
+_PRONOUN_IS = frozenset({"he", "she", "it", "that", "there", "what", "who", "where", "here",
+                         "how", "everyone", "everybody", "nobody", "someone", "something",
+                         "nothing", "one", "this"})
+
+FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm", "hm", "mm", "mhm",
+                     "ah", "oh", "eh", "like,", "well,"})
+
+BOUNDARY = "|"
+"""Stands for the end of a clause (punctuation, "but", "and"...) while tokenising."""
+
+_CLAUSE_WORDS = frozenset({"but", "and", "or", "so", "because", "when", "whenever", "if",
+                           "though", "although", "since", "after", "before", "until", "then",
+                           "while", "yet", "except"})
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word as said, with every dictionary form it may have, and whether a new part
+    of the sentence starts with it (after punctuation or a word like "but")."""
+
+    text: str
+    forms: frozenset[str]
+    starts_clause: bool = False
+
+    def is_(self, pattern_word: str) -> bool:
+        return pattern_word == self.text or pattern_word in self.forms
+
+
+@cache
+def forms_of(word: str) -> frozenset[str]:
+    forms = {word}
+    for lemmas in getAllLemmas(word).values():
+        forms.update(lemmas)
+    return frozenset(forms)
+
+
+def _spell_out(token: str) -> str:
+    if token in _SPELLED_OUT:
+        return _SPELLED_OUT[token]
+    if token in _NO_APOSTROPHE:
+        return _NO_APOSTROPHE[token]
+    if token.endswith("n't"):
+        return token[:-3] + " not"
+    for ending, full in (("'re", " are"), ("'ve", " have"), ("'ll", " will"), ("'d", " would"),
+                         ("'m", " am")):
+        if token.endswith(ending):
+            return token[: -len(ending)] + full
+    if token.endswith("'s"):
+        stem = token[:-2]
+        return f"{stem} is" if stem in _PRONOUN_IS else stem
+    if token.endswith("s'"):
+        return token[:-1]
+    return token.strip("'")
+
+
+_TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[.,;:!?()\"]|\S")
+
+
+def tokens(text: str) -> list[str]:
+    """Plain words and clause boundaries, in order."""
+    text = text.lower().translate(_APOSTROPHES).replace("—", ",").replace("–", ",")
+    result: list[str] = []
+    for raw in _TOKEN.findall(text):
+        if raw in FILLERS:
+            continue
+        if not raw[0].isalnum():
+            if raw in ".,;:!?()\"" and result and result[-1] != BOUNDARY:
+                result.append(BOUNDARY)
+            continue
+        for part in _spell_out(raw).replace("-", " ").split():
+            if part in FILLERS:
+                continue
+            if part in _CLAUSE_WORDS and result and result[-1] != BOUNDARY:
+                result.append(BOUNDARY)
+            result.append(part)
+    return result
+
+
+def words(text: str) -> list[Word]:
+    """The words of `text` with their dictionary forms and where each clause starts."""
+    result: list[Word] = []
+    new_clause = True
+    for token in tokens(text):
+        if token == BOUNDARY:
+            new_clause = True
+            continue
+        result.append(Word(token, forms_of(token), new_clause))
+        new_clause = False
+    return result
