@@ -25,7 +25,7 @@ from dialogs.engine import Context, Launch, Profile, Utterance
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER, take_turn
 from dialogs.source import read_yaml
-from dialogs.store import SqliteStore
+from progress.sqlite import SqliteStore
 
 
 def timed(action: Callable[[], object], repeat: int, number: int) -> float:

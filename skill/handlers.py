@@ -26,7 +26,7 @@ from dialogs.engine import Context, Event, IntentEvent, Launch, SessionEnd, Turn
 from dialogs.markup import to_plain, to_ssml
 from dialogs.matcher import Matcher
 from dialogs.model import Platform
-from dialogs.records import effects_to_json, profile_from_json
+from progress.document import effects_to_json, profile_from_json
 from skill.persistence import EFFECTS, PROFILE
 
 log = logging.getLogger("couplecare.skill")

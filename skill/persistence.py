@@ -1,5 +1,5 @@
-"""ask-sdk persistence: the progress store of `dialogs` (SQLite or PostgreSQL), or DynamoDB
-through ask-sdk's own adapter on AWS Lambda."""
+"""ask-sdk persistence: a progress store (SQLite or PostgreSQL), or DynamoDB through
+ask-sdk's own adapter on AWS Lambda, keeping the profile as one document."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
 from dialogs.engine import Profile
-from dialogs.records import apply_effects, effects_from_json, profile_from_json, profile_to_json
 from dialogs.store import ProgressStore
+from progress.document import apply_effects, effects_from_json, profile_from_json, profile_to_json
 
 PROFILE = "profile"
 EFFECTS = "effects"

@@ -16,7 +16,7 @@ from dialogs.conversations import (
 )
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
-from dialogs.store import SqliteStore
+from progress.sqlite import SqliteStore
 
 HERE = Path(__file__).parent / "conversations"
 FILES = script_files([HERE])

@@ -16,7 +16,7 @@ from dialogs.conversations import (
     script_files,
 )
 from dialogs.model import Platform
-from dialogs.store import SqliteStore
+from progress.sqlite import SqliteStore
 from skill import create_app
 from tests.alexa_support import AlexaDriver, user_key_for_tests
 

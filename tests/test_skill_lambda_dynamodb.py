@@ -19,8 +19,8 @@ from dialogs.engine import (
     SaveNames,
     SavePosition,
 )
-from dialogs.records import apply_effects, profile_from_json
-from dialogs.store import SqliteStore
+from progress.document import apply_effects, profile_from_json
+from progress.sqlite import SqliteStore
 from tests.alexa_support import envelope, intent_request, launch_request, slot
 
 DAY = date(2026, 11, 29)

@@ -9,7 +9,7 @@ from ask_sdk_model import ResponseEnvelope
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dialogs.store import SqliteStore
+from progress.sqlite import SqliteStore
 from skill import create_app
 from skill.handlers import STATE
 from tests.alexa_support import (

@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.store import open_store
+from progress import open_store
+from progress.local_postgres import free_port, postgres
 from skill import create_app
 from tests.alexa_support import (
     envelope,
@@ -22,7 +23,6 @@ from tests.alexa_support import (
     slot,
     user_key_for_tests,
 )
-from tests.postgres_support import free_port, postgres
 
 ROOT = Path(__file__).parent.parent
 
@@ -149,7 +149,7 @@ def test_a_retried_request_at_the_same_moment_counts_once(server, tmp_path, back
     for thread in threads:
         thread.join()
     assert [b.status_code for b in bodies] == [200, 200, 200]
-    store = open_store(url, sqlite_path=tmp_path / "progress.sqlite3")
+    store = open_store(url, folder=tmp_path)
     assert [e for e, _ in store.profile(f"user:{user}").completions] == ["honest-check-in"]
 
 

@@ -15,7 +15,9 @@ from dialogs.engine import (
     SaveNames,
     SavePosition,
 )
-from dialogs.store import MIGRATIONS, SCHEMA_VERSION, SqliteStore, StoreError
+from dialogs.store import StoreError
+from progress.sql import MIGRATIONS, SCHEMA_VERSION
+from progress.sqlite import SqliteStore
 
 DAY = date(2026, 11, 29)
 
@@ -127,7 +129,7 @@ def test_a_locked_file_says_so(path):
 
 
 def test_the_data_directory_comes_from_the_environment(tmp_path, monkeypatch):
-    from dialogs.store import default_path
+    from progress.sqlite import default_path
 
     monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path / "mine"))
     assert default_path() == tmp_path / "mine" / "progress.sqlite3"
@@ -159,3 +161,43 @@ def test_many_threads_writing_for_one_couple_lose_nothing(path):
     store = SqliteStore(path)
     write_concurrently(store, threads=8)
     assert_nothing_lost(SqliteStore(path), threads=8)
+
+
+def test_every_effect_has_exactly_one_rule():
+    from typing import get_args
+
+    from dialogs.engine import Effect
+    from progress.rules import RULES
+
+    assert set(RULES) == set(get_args(Effect))
+
+
+def test_the_core_never_imports_the_adapters():
+    import ast
+    from pathlib import Path
+
+    import dialogs
+
+    for source in Path(dialogs.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(source.read_text(encoding="utf-8"))):
+            names = ([alias.name for alias in node.names] if isinstance(node, ast.Import)
+                     else [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            assert not any(n.split(".")[0] == "progress" for n in names), source
+
+
+def test_open_export_and_forget_by_url(tmp_path, monkeypatch):
+    import progress
+
+    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path / "home"))
+    monkeypatch.delenv("COUPLECARE_DATABASE_URL", raising=False)
+    progress.forget()
+    assert not (tmp_path / "home" / "progress.sqlite3").exists()
+    url = f"sqlite:///{tmp_path / 'elsewhere.sqlite3'}"
+    progress.open_store(url).apply("c1", [SaveNames(("Sam", "Alex"))], DAY)
+    assert progress.location(url) == url
+    assert [c["names"] for c in progress.export(url)["couples"]] == [["Sam", "Alex"]]
+    progress.forget(url)
+    assert progress.export(url)["couples"] == []
+    assert progress.location() == str(tmp_path / "home" / "progress.sqlite3")
+    folder_store = progress.open_store("", folder=tmp_path / "skill")
+    assert folder_store.path == tmp_path / "skill" / "progress.sqlite3"

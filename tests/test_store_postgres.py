@@ -7,12 +7,13 @@ from datetime import date
 import psycopg
 import pytest
 
-from dialogs import store_postgres
 from dialogs.engine import AddPromise, CompleteExercise, ResolvePromise, SaveNames, SavePosition
-from dialogs.store import StoreError, open_store
-from dialogs.store_postgres import PostgresStore
+from dialogs.store import StoreError
+from progress import open_store
+from progress import postgres as postgres_store
+from progress.local_postgres import postgres
+from progress.postgres import PostgresStore
 from tests.concurrency import assert_nothing_lost, write_concurrently
-from tests.postgres_support import postgres
 
 DAY = date(2026, 11, 29)
 
@@ -68,9 +69,9 @@ def test_a_database_that_is_not_there_at_start(server):
 
 def test_a_migration_that_breaks_midway_leaves_nothing_behind(server, monkeypatch):
     url = server.new_database()
-    monkeypatch.setattr(store_postgres, "MIGRATIONS",
-                        (store_postgres.MIGRATIONS[0], "CREATE TABLE half (x INT); SELECT 1/0;"))
-    monkeypatch.setattr(store_postgres, "SCHEMA_VERSION", 2)
+    monkeypatch.setattr(postgres_store, "MIGRATIONS",
+                        (postgres_store.MIGRATIONS[0], "CREATE TABLE half (x INT); SELECT 1/0;"))
+    monkeypatch.setattr(postgres_store, "SCHEMA_VERSION", 2)
     with pytest.raises(psycopg.errors.DivisionByZero):
         PostgresStore(url)
     with psycopg.connect(url) as connection:
@@ -95,7 +96,7 @@ def test_all_connections_busy_is_a_clear_error(server):
 def test_an_older_schema_is_migrated_keeping_its_data(server):
     url = server.new_database()
     with psycopg.connect(url, autocommit=True) as connection:
-        connection.execute(store_postgres.MIGRATIONS[0])
+        connection.execute(postgres_store.MIGRATIONS[0])
         connection.execute("CREATE TABLE couplecare_schema (version INTEGER NOT NULL)")
         connection.execute("INSERT INTO couplecare_schema (version) VALUES (1)")
         connection.execute("INSERT INTO couples (user_key, names, created_at) "
@@ -113,4 +114,4 @@ def test_an_older_schema_is_migrated_keeping_its_data(server):
     store.close()
     with psycopg.connect(url) as connection:
         assert connection.execute("SELECT version FROM couplecare_schema").fetchone()[0] == \
-            store_postgres.SCHEMA_VERSION
+            postgres_store.SCHEMA_VERSION

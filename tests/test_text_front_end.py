@@ -11,8 +11,8 @@ from dialogs.conversations import Reply, load_script, prepare_store, run_script,
 from dialogs.engine import Profile, TimerElapsed
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
-from dialogs.store import SqliteStore
 from local_voice.text import TextConversation
+from progress.sqlite import SqliteStore
 
 FILES = [path for path in script_files([Path(__file__).parent / "conversations"])
          if Platform.TEXT in load_script(path)[0].platforms]

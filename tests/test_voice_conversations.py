@@ -13,11 +13,11 @@ from dialogs.markup import to_plain
 from dialogs.matcher import normalise
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
-from dialogs.store import SqliteStore
 from local_voice.audio import Audio
 from local_voice.loop import Heard, Quiet, TimeUp, VoiceLoop
 from local_voice.recognize import Transcript, Word
 from local_voice.speech import Synthesizer
+from progress.sqlite import SqliteStore
 
 BOOK = load_book()
 LOCAL = (Platform.VOICE, Platform.WALK)

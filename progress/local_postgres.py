@@ -1,4 +1,5 @@
-"""A real PostgreSQL server for tests: started on loopback in a temporary folder."""
+"""A throwaway PostgreSQL server for tests and benches: started on loopback in a temporary
+folder, with no durability (fsync off), and deleted when done. Not for keeping progress."""
 
 from __future__ import annotations
 
@@ -18,7 +19,8 @@ import psycopg
 
 def _bin(name: str) -> str:
     found = sorted(glob.glob(f"/usr/lib/postgresql/*/bin/{name}")) or [shutil.which(name)]
-    assert found[-1], "PostgreSQL's server is needed: apt-get install postgresql"
+    if not found[-1]:
+        raise RuntimeError("PostgreSQL's server is needed: apt-get install postgresql")
     return found[-1]
 
 
@@ -28,12 +30,15 @@ def _as_server_user(command: list[str]) -> list[str]:
 
 
 def free_port() -> int:
+    """A TCP port on loopback that nothing listens on right now."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
 class Server:
+    """A running server, trusting every local connection as the `postgres` user."""
+
     def __init__(self, folder: Path):
         self.folder = folder
         self.data = folder / "data"

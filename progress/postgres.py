@@ -16,13 +16,14 @@ from urllib.parse import urlsplit
 import psycopg
 import psycopg_pool
 
-from dialogs.store import MIGRATIONS as SQLITE_MIGRATIONS
-from dialogs.store import SqlStore, StoreError
+from dialogs.store import StoreError
+from progress.sql import MIGRATIONS as SHARED_MIGRATIONS
+from progress.sql import SqlStore
 
 MIGRATIONS: tuple[str, ...] = tuple(
     script.replace("id INTEGER PRIMARY KEY", "id BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY")
-    for script in SQLITE_MIGRATIONS)
-"""The same schema as SQLite's, with PostgreSQL's identity columns for the row ids."""
+    for script in SHARED_MIGRATIONS)
+"""The shared schema, with PostgreSQL's identity columns for the row ids."""
 SCHEMA_VERSION = len(MIGRATIONS)
 MIGRATION_LOCK = 7_202_611  # an advisory lock id: one worker migrates, the others wait
 
