@@ -3,7 +3,7 @@
 from pathlib import Path
 
 from dialogs.safety.detector import (
-    CONCEPTS_FILE,
+    CONCEPTS_DIR,
     Concern,
     SafetyDetector,
     check,
@@ -13,5 +13,5 @@ from dialogs.safety.detector import (
 
 SAFETY_DIR = Path(__file__).parent
 
-__all__ = ["CONCEPTS_FILE", "SAFETY_DIR", "Concern", "SafetyDetector", "check",
+__all__ = ["CONCEPTS_DIR", "SAFETY_DIR", "Concern", "SafetyDetector", "check",
            "default_detector", "load_detector"]

@@ -1,6 +1,6 @@
 """The safety check: does what someone said suggest danger, and of which kind?
 
-It reads the concepts file (`concepts.yaml`, written for clinicians) and runs on
+It reads the concepts files (`concepts/*.yaml`, written for clinicians) and runs on
 every utterance before anything else reads the words. It works on words and
 their dictionary forms, never on fuzzy matches: "unseen" is not "unsafe".
 A phrase does not count when it is said as harmless (an idiom listed under
@@ -22,7 +22,9 @@ from dialogs.safety.phrases import Choice, Found, PhraseError, Sequence, find, f
 from dialogs.safety.words import Word, words
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
-CONCEPTS_FILE = Path(__file__).parent / "concepts.yaml"
+CONCEPTS_DIR = Path(__file__).parent / "concepts"
+COMMON_FILE = "common.yaml"
+"""Read first: the word lists and negations every other file may use."""
 NEGATION_REACH = 5
 """How many words before a phrase a negation still applies to it."""
 
@@ -123,42 +125,61 @@ def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
     return False
 
 
-def load_detector(path: Path | str = CONCEPTS_FILE) -> SafetyDetector:
-    """Read and check a concepts file; a problem is reported as file:line and a sentence."""
-    data, source = read_yaml(path)
+SECTIONS = ("words", "danger", "harmless", "negation", "not_negation")
+
+
+def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
+    """Read and check every concepts file in `folder` (common.yaml first, then the others
+    by name); a problem is reported as file:line and a sentence."""
+    paths = sorted(Path(folder).glob("*.yaml"), key=lambda p: (p.name != COMMON_FILE, p.name))
+    if not paths:
+        raise DefinitionError([Problem(str(folder), 1, "there are no concepts files (*.yaml) "
+                                                       "in this folder")])
     problems: list[Problem] = []
-    if not isinstance(data, dict):
-        raise DefinitionError([source.problem((), "this file should hold `words:`, `danger:` "
-                                                   "and `harmless:` sections")])
-    for key in data:
-        if key not in ("words", "danger", "harmless", "negation", "not_negation"):
-            problems.append(source.problem((key,), f"`{key}` is not a section this file has; "
-                                                   "use words, danger, harmless, negation or "
-                                                   "not_negation"))
     lists: dict[str, Choice] = {}
-    for name, phrases in _mapping(data, "words", source, problems).items():
-        parsed = _phrases(phrases, ("words", name), lists, source, problems)
-        if parsed:
-            lists[name] = Choice(tuple(p for _, p in parsed))
-    danger: list[_Rule] = []
-    categories = _mapping(data, "danger", source, problems)
-    for category, phrases in categories.items():
-        if not _NAME.match(category):
-            problems.append(source.problem(("danger", category), f"`{category}` should be a "
-                                           "lower-case name with underscores, like self_harm"))
-        danger += [_rule(category, text, phrase) for text, phrase in
-                   _phrases(phrases, ("danger", category), lists, source, problems)]
-    others = {}
-    for section in ("harmless", "negation", "not_negation"):
-        others[section] = [_rule(section, text, phrase) for text, phrase in _phrases(
-            data.get(section, []), (section,), lists, source, problems)]
-    if not danger:
-        problems.append(source.problem(("danger",), "`danger:` needs at least one category "
-                                                    "with phrases"))
+    rules: dict[str, list[_Rule]] = {section: [] for section in SECTIONS[1:]}
+    categories: list[str] = []
+    for path in paths:
+        try:
+            data, source = read_yaml(path)
+        except DefinitionError as error:
+            problems += error.problems
+            continue
+        if not isinstance(data, dict):
+            problems.append(source.problem((), "this file should hold sections such as "
+                                               "`danger:` and `harmless:`"))
+            continue
+        for key in data:
+            if key not in SECTIONS:
+                problems.append(source.problem((key,), f"`{key}` is not a section a concepts "
+                                                       f"file has; use {', '.join(SECTIONS)}"))
+        for name, phrases in _mapping(data, "words", source, problems).items():
+            if name in lists:
+                problems.append(source.problem(("words", name), f"the list `{name}` is "
+                                                                "already defined; use another "
+                                                                "name"))
+            parsed = _phrases(phrases, ("words", name), lists, source, problems)
+            if parsed:
+                lists[name] = Choice(tuple(p for _, p in parsed))
+        for category, phrases in _mapping(data, "danger", source, problems).items():
+            if not _NAME.match(category):
+                problems.append(source.problem(("danger", category), f"`{category}` should "
+                                               "be a lower-case name with underscores, like "
+                                               "self_harm"))
+            if category not in categories:
+                categories.append(category)
+            rules["danger"] += [_rule(category, text, phrase) for text, phrase in
+                                _phrases(phrases, ("danger", category), lists, source,
+                                         problems)]
+        for section in SECTIONS[2:]:
+            rules[section] += [_rule(section, text, phrase) for text, phrase in _phrases(
+                data.get(section, []), (section,), lists, source, problems)]
+    if not rules["danger"] and not problems:
+        problems.append(Problem(str(folder), 1, "no file has a `danger:` section with phrases"))
     if problems:
         raise DefinitionError(problems)
-    return SafetyDetector(danger, others["harmless"], others["negation"],
-                          others["not_negation"], tuple(categories))
+    return SafetyDetector(rules["danger"], rules["harmless"], rules["negation"],
+                          rules["not_negation"], tuple(categories))
 
 
 def _mapping(data: dict[str, Any], key: str, source: SourceMap,
@@ -190,7 +211,7 @@ def _phrases(value: Any, where: tuple[str, ...], lists: dict[str, Choice], sourc
 
 @cache
 def default_detector() -> SafetyDetector:
-    return load_detector(CONCEPTS_FILE)
+    return load_detector(CONCEPTS_DIR)
 
 
 def check(text: str) -> Concern | None:
