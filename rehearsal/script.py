@@ -1,0 +1,180 @@
+"""Conversation tests written as files: what a person says, what the guide should say.
+
+The files are front-end neutral. A `Driver` plays them through one front end.
+
+A file looks like::
+
+    title: Honest check-in, all the way through
+    setup:                       # optional: what was stored before
+      names: [Sam, Alex]
+      disclaimer_seen: true
+      promises: [{partner: Sam, text: text when I'm running late}]
+    script:
+      - launch: {}               # or {exercise: honest-check-in}
+        at: welcome/good_time    # where the conversation should be now
+        says: [good time]        # words the guide's reply must contain
+      - user: yes
+        at: welcome/safe_check
+      - silence: true            # nobody answered
+      - timer: true              # a timed phase ran out
+      - end: true                # the session ends (the app is closed)
+      - new_session: true        # later, in a new process
+        days_later: 3            # optional: that much later
+      - stored: {saved: [honest-check-in], open_promises: 1, completed: [honest-check-in]}
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, Protocol
+
+from pydantic import Field, model_validator
+
+from dialogs.book import Book, validate
+from dialogs.engine import AddPromise, DisclaimerSeen, Effect, Profile, SaveNames
+from dialogs.model import Model, Platform
+from dialogs.source import read_yaml
+from dialogs.store import ProgressStore
+
+
+class SetupPromise(Model):
+    partner: str
+    text: str
+
+
+class Setup(Model):
+    names: tuple[str, ...] = ()
+    disclaimer_seen: bool = False
+    promises: tuple[SetupPromise, ...] = ()
+
+
+class Stored(Model):
+    saved: tuple[str, ...] | None = None
+    open_promises: int | None = None
+    completed: tuple[str, ...] | None = None
+    names: tuple[str, ...] | None = None
+
+
+LINE_ACTIONS = ("launch", "user", "silence", "timer", "end", "new_session", "stored")
+
+
+class Line(Model):
+    launch: dict[str, str] | None = None
+    user: str | None = None
+    silence: Literal[True] | None = None
+    timer: Literal[True] | None = None
+    end: Literal[True] | None = None
+    new_session: Literal[True] | None = None
+    stored: Stored | None = None
+    at: str | None = None
+    says: tuple[str, ...] = ()
+    not_says: tuple[str, ...] = ()
+    ends: bool | None = None
+    days_later: int = Field(0, ge=0)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _one_action(cls, data: Any) -> Any:
+        if isinstance(data, dict):
+            for key in ("says", "not_says"):
+                if isinstance(data.get(key), str):
+                    data = {**data, key: [data[key]]}
+            actions = [a for a in LINE_ACTIONS if a in data]
+            if len(actions) != 1:
+                raise ValueError(f"each line needs exactly one of {', '.join(LINE_ACTIONS)}")
+            if data.get("user") is not None and not isinstance(data["user"], str):
+                data = {**data, "user": str(data["user"])}
+        return data
+
+    @property
+    def action(self) -> str:
+        return next(a for a in LINE_ACTIONS if getattr(self, a) is not None)
+
+
+class Script(Model):
+    title: str
+    platforms: tuple[Platform, ...] = tuple(Platform)
+    setup: Setup = Field(default_factory=Setup)
+    script: tuple[Line, ...]
+
+    @model_validator(mode="after")
+    def _alexa_has_no_silence_or_timers(self) -> Script:
+        if Platform.ALEXA in self.platforms and any(
+                line.silence or line.timer for line in self.script):
+            raise ValueError("Alexa never sends silence or a timer to the skill; list the "
+                             "platforms this file is for, e.g. `platforms: [text, voice, walk]`")
+        return self
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the guide said, in plain words, and where the conversation stands."""
+
+    speech: str
+    at: str
+    ended: bool
+
+
+class Driver(Protocol):
+    """One front end, driven by a script."""
+
+    def launch(self, exercise: str | None) -> Reply: ...
+    def user(self, text: str) -> Reply: ...
+    def silence(self) -> Reply: ...
+    def timer(self) -> Reply: ...
+    def end(self) -> Reply: ...
+    def new_session(self, days_later: int = 0) -> None: ...
+    def profile(self) -> Profile: ...
+    def close(self) -> None: ...
+
+
+@dataclass
+class Outcome:
+    title: str
+    file: str
+    failures: list[str] = field(default_factory=list)
+    transcript: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures
+
+    def report(self) -> str:
+        """The failures, then the whole conversation."""
+        return "\n".join([*self.failures, "", *self.transcript])
+
+
+def load_script(path: Path | str) -> tuple[Script, Any]:
+    data, source = read_yaml(path)
+    return validate(Script, data, source), source
+
+
+def script_files(paths: Iterable[Path | str]) -> list[Path]:
+    found: list[Path] = []
+    for path in map(Path, paths):
+        found.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return found
+
+
+def covered_exercises(book: Book, scripts: Iterable[Script]) -> set[str]:
+    """Exercises some script reaches, judged by the positions it expects."""
+    reached = set()
+    for script in scripts:
+        for line in script.script:
+            if line.at and line.at.split("/")[0] in book.exercises:
+                reached.add(line.at.split("/")[0])
+    return reached
+
+
+def prepare_store(store: ProgressStore, setup: Setup, user_key: str, today: date) -> None:
+    """Put a script's `setup` into a store, as earlier sessions would have."""
+    effects: list[Effect] = []
+    if setup.names:
+        effects.append(SaveNames(tuple(setup.names)))
+    if setup.disclaimer_seen:
+        effects.append(DisclaimerSeen())
+    effects.extend(AddPromise(p.partner, p.text) for p in setup.promises)
+    store.apply(user_key, effects, today)
