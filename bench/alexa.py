@@ -24,9 +24,8 @@ sys.path.insert(0, str(ROOT))
 
 from hello_skill import hello_skill  # noqa: E402
 
+from rehearsal.alexa_requests import envelope, full_session, launch_request  # noqa: E402
 from skill import create_app  # noqa: E402
-from tests.alexa_support import envelope, launch_request  # noqa: E402
-from tests.test_skill_scale import full_session  # noqa: E402
 
 
 def post_to(client: Any, latencies: list[float]) -> Any:

@@ -26,7 +26,7 @@ ROOT = Path(__file__).parent.parent
 sys.path.insert(0, str(ROOT))
 
 from progress.local_postgres import free_port, postgres  # noqa: E402
-from tests.test_skill_scale import full_session  # noqa: E402
+from rehearsal.alexa_requests import full_session  # noqa: E402
 
 
 def serve(workers: int, env: dict[str, str]) -> tuple[subprocess.Popen, str]:

@@ -15,7 +15,6 @@ from dialogs.model import Platform
 from dialogs.source import DefinitionError
 from dialogs.store import ProgressStore, StoreError
 from progress import data_dir
-from progress.sqlite import SqliteStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -187,43 +186,26 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_rehearse(args: argparse.Namespace) -> int:
-    import tempfile
-
-    from dialogs.conversations import (
-        EngineDriver,
-        load_script,
-        prepare_store,
-        run_script,
-        script_files,
-    )
-    from dialogs.model import Platform
-    from dialogs.session import LOCAL_USER
+    from rehearsal.engine_driver import LOCAL_PLATFORMS, engine_starter
+    from rehearsal.runner import rehearse
+    from rehearsal.script import script_files
 
     book = _book(args)
-    failed = 0
     files = script_files(args.paths)
     if not files:
         raise UserError("No conversation files found there.")
-    played = 0
-    for path in files:
-        script, _ = load_script(path)
-        for platform in script.platforms:
-            if platform is Platform.ALEXA:
-                continue  # played through the skill's own driver
-            played += 1
-            with tempfile.TemporaryDirectory() as folder:
-                store = SqliteStore(Path(folder) / "rehearsal.sqlite3")
-                prepare_store(store, script.setup, LOCAL_USER, date.today())
-                outcome = run_script(script, EngineDriver(book, store, platform), str(path))
-                store.close()
-            print(f"{'ok  ' if outcome.passed else 'FAIL'} {path} ({platform.value}): "
-                  f"{script.title}")
-            if not outcome.passed:
-                failed += 1
-                for failure in outcome.failures:
-                    print(f"     {failure}")
-                if args.verbose:
-                    print("\n".join(f"       {line}" for line in outcome.transcript))
+    starter = engine_starter(book, date.today())
+    played = failed = 0
+    for case, outcome in rehearse(files, dict.fromkeys(LOCAL_PLATFORMS, starter)):
+        played += 1
+        print(f"{'ok  ' if outcome.passed else 'FAIL'} {case.path} ({case.platform.value}): "
+              f"{case.script.title}")
+        if not outcome.passed:
+            failed += 1
+            for failure in outcome.failures:
+                print(f"     {failure}")
+            if args.verbose:
+                print("\n".join(f"       {line}" for line in outcome.transcript))
     print(f"\n{played - failed} passed, {failed} failed")
     return EXIT_PROBLEMS if failed else EXIT_OK
 

@@ -14,8 +14,8 @@ import pytest
 
 from couplecare.cli import main
 from dialogs.book import load_book
+from rehearsal.alexa_requests import envelope, intent_request, launch_request
 from skill.package import check_model, interaction_model
-from tests.alexa_support import envelope, intent_request, launch_request
 
 ROOT = Path(__file__).parent.parent
 

@@ -21,7 +21,7 @@ from dialogs.engine import (
 )
 from progress.document import apply_effects, profile_from_json
 from progress.sqlite import SqliteStore
-from tests.alexa_support import envelope, intent_request, launch_request, slot
+from rehearsal.alexa_requests import envelope, intent_request, launch_request, slot
 
 DAY = date(2026, 11, 29)
 

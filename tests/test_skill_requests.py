@@ -10,17 +10,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from progress.sqlite import SqliteStore
-from skill import create_app
-from skill.handlers import STATE
-from tests.alexa_support import (
+from rehearsal.alexa_requests import (
     APP_ID,
+    default_user_key,
     envelope,
     intent_request,
     launch_request,
     session_ended_request,
     slot,
-    user_key_for_tests,
 )
+from skill import create_app
+from skill.handlers import STATE
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_session_ended_with_an_error_is_logged_and_saves(client, tmp_path, caplo
     assert "outputSpeech" not in ended["response"]
     assert "ERROR: INVALID_RESPONSE: bad ssml" in caplog.text
     store = SqliteStore(tmp_path / "progress.sqlite3")
-    profile = store.profile(user_key_for_tests())
+    profile = store.profile(default_user_key())
     assert profile.names == ("Sam", "Alex")
     assert profile.saved["honest-check-in"]["step"] == "intro"
 

@@ -15,44 +15,18 @@ import pytest
 
 from progress import open_store
 from progress.local_postgres import free_port, postgres
-from skill import create_app
-from tests.alexa_support import (
+from rehearsal.alexa_requests import (
+    FULL_SESSION,
+    default_user_key,
     envelope,
+    full_session,
     intent_request,
     launch_request,
     slot,
-    user_key_for_tests,
 )
+from skill import create_app
 
 ROOT = Path(__file__).parent.parent
-
-SESSION = [
-    (launch_request(), True), (intent_request("AMAZON.YesIntent"), False),
-    (intent_request("AMAZON.YesIntent"), False),
-    (intent_request("NameIntent", {"name": slot("sam")}), False),
-    (intent_request("NameIntent", {"name": slot("alex")}), False),
-    (intent_request("ChooseExerciseIntent", {"choice": slot("honest check-in",
-                                                            "honest-check-in")}), False),
-    (intent_request("AMAZON.YesIntent"), False), (intent_request("DoneIntent"), True),
-    (intent_request("ShareIntent", {"text": slot("you feel tired")}), False),
-    (intent_request("AMAZON.YesIntent"), False), (intent_request("AMAZON.NoIntent"), False),
-    (intent_request("DoneIntent"), True),
-    (intent_request("ShareIntent", {"text": slot("you miss our walks")}), False),
-    (intent_request("AMAZON.YesIntent"), False), (intent_request("AMAZON.NoIntent"), False),
-    (intent_request("AMAZON.NoIntent"), False),
-]
-"""A full honest check-in as Alexa sends it; timed phases close the session."""
-
-
-def full_session(post, user_id: str) -> list[dict]:
-    bodies, attributes = [], None
-    for request, new in SESSION:
-        payload = envelope(request, None if new else attributes, new=new, user_id=user_id)
-        body = post(payload)
-        attributes = body.get("sessionAttributes")
-        bodies.append(body)
-    return bodies
-
 
 @pytest.fixture(scope="module")
 def server():
@@ -115,7 +89,7 @@ def test_many_couples_at_once_on_four_workers(server, tmp_path):
         process.wait(timeout=20)
     lines = [json.loads(line) for line in log.read_text().splitlines()
              if line.startswith('{"time"')]
-    assert len(lines) == len(couples) * len(SESSION)
+    assert len(lines) == len(couples) * len(FULL_SESSION)
     assert {line["type"] for line in lines} == {"LaunchRequest", "IntentRequest"}
     assert all(line["status"] == 200 for line in lines)
     store = open_store(url)
@@ -135,10 +109,10 @@ def test_a_retried_request_at_the_same_moment_counts_once(server, tmp_path, back
                          "DATA_DIR": str(tmp_path)}).test_client()
     user = "amzn1.ask.account.retry"
     bodies, attributes = [], None
-    for request, new in SESSION[:-2]:
+    for request, new in FULL_SESSION[:-2]:
         payload = envelope(request, None if new else attributes, new=new, user_id=user)
         attributes = client.post("/alexa", json=payload).get_json().get("sessionAttributes")
-    finishing = envelope(SESSION[-2][0], attributes, user_id=user)  # completes the exercise
+    finishing = envelope(FULL_SESSION[-2][0], attributes, user_id=user)  # completes the exercise
 
     def send() -> None:
         bodies.append(client.post("/alexa", json=finishing))
@@ -173,7 +147,7 @@ def test_the_database_going_down_mid_session(server, caplog):
         server.start()
     assert client.get("/healthz").status_code == 200
     store = open_store(url)
-    assert store.profile(user_key_for_tests()).disclaimer_seen
+    assert store.profile(default_user_key()).disclaimer_seen
     store.close()
 
 

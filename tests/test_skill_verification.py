@@ -6,9 +6,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from rehearsal.alexa_requests import envelope, launch_request
 from skill import create_app
 from skill.verify import RequestVerifier, VerificationFailed, check_cert_url
-from tests.alexa_support import CERT_URL, envelope, launch_request, make_authority
+from tests.alexa_support import CERT_URL, make_authority
 
 
 @pytest.fixture(scope="module")

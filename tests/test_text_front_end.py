@@ -1,72 +1,28 @@
 """The conversation files again, this time through the text front end's own input and output."""
 
 import io
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from dialogs.book import load_book
-from dialogs.conversations import Reply, load_script, prepare_store, run_script, script_files
-from dialogs.engine import Profile, TimerElapsed
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from local_voice.text import TextConversation
 from progress.sqlite import SqliteStore
+from rehearsal.runner import cases, play
+from rehearsal.script import script_files
+from rehearsal.text_driver import text_starter
 
-FILES = [path for path in script_files([Path(__file__).parent / "conversations"])
-         if Platform.TEXT in load_script(path)[0].platforms]
+CASES = list(cases(script_files([Path(__file__).parent / "conversations"]), [Platform.TEXT]))
 BOOK = load_book()
 
 
-class TextDriver:
-    """Types each line into the text front end and reads back what it printed."""
-
-    def __init__(self, store: SqliteStore, today: date):
-        self.store = store
-        self.day = today
-        self.new_session()
-
-    def new_session(self, days_later: int = 0) -> None:
-        self.day += timedelta(days=days_later)
-        self.out = io.StringIO()
-        self.text = TextConversation(BOOK, self.store, io.StringIO(), self.out,
-                                     today=lambda: self.day)
-
-    def _reply(self, act) -> Reply:
-        start = self.out.tell()
-        turn = act()
-        printed = " ".join(self.out.getvalue()[start:].split())
-        return Reply(printed, turn.at, turn.end_session)
-
-    def launch(self, exercise):
-        from dialogs.engine import Launch
-
-        return self._reply(lambda: self.text.handle(Launch(exercise=exercise)))
-
-    def user(self, text):
-        return self._reply(lambda: self.text.answer(text))
-
-    def silence(self):
-        return self._reply(lambda: self.text.answer(""))
-
-    def timer(self):
-        return self._reply(lambda: self.text.handle(TimerElapsed()))
-
-    def end(self):
-        return self._reply(self.text.stop)
-
-    def profile(self) -> Profile:
-        return self.store.profile(LOCAL_USER)
-
-
-@pytest.mark.parametrize("path", FILES, ids=[p.stem for p in FILES])
-def test_conversation_through_the_text_front_end(path, tmp_path):
-    script, _ = load_script(path)
-    store = SqliteStore(tmp_path / "progress.sqlite3")
-    prepare_store(store, script.setup, LOCAL_USER, date(2026, 11, 29))
-    outcome = run_script(script, TextDriver(store, date(2026, 11, 29)), str(path))
-    assert outcome.passed, "\n".join([*outcome.failures, "", *outcome.transcript])
+@pytest.mark.parametrize("case", CASES, ids=[case.path.stem for case in CASES])
+def test_conversation_through_the_text_front_end(case, tmp_path):
+    outcome = play(case, text_starter(BOOK, date(2026, 11, 29))(case, tmp_path))
+    assert outcome.passed, outcome.report()
 
 
 def test_piped_input_ending_mid_exercise_saves_and_says_so(tmp_path):

@@ -1,7 +1,6 @@
 """Conversation tests written as files: what a person says, what the guide should say.
 
-The files are front-end neutral. A `Driver` plays them through one front end:
-the engine directly here, the text front end, and later Alexa and the voice loop.
+The files are front-end neutral. A `Driver` plays them through one front end.
 
 A file looks like::
 
@@ -28,29 +27,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 from pydantic import Field, model_validator
 
 from dialogs.book import Book, validate
-from dialogs.engine import (
-    AddPromise,
-    DisclaimerSeen,
-    Effect,
-    Event,
-    Launch,
-    NoInput,
-    Profile,
-    SaveNames,
-    SessionEnd,
-    TimerElapsed,
-    Utterance,
-)
-from dialogs.markup import to_plain
+from dialogs.engine import AddPromise, DisclaimerSeen, Effect, Profile, SaveNames
 from dialogs.model import Model, Platform
-from dialogs.session import Session
 from dialogs.source import read_yaml
 from dialogs.store import ProgressStore
 
@@ -73,7 +58,7 @@ class Stored(Model):
     names: tuple[str, ...] | None = None
 
 
-ACTIONS = ("launch", "user", "silence", "timer", "end", "new_session", "stored")
+LINE_ACTIONS = ("launch", "user", "silence", "timer", "end", "new_session", "stored")
 
 
 class Line(Model):
@@ -97,16 +82,16 @@ class Line(Model):
             for key in ("says", "not_says"):
                 if isinstance(data.get(key), str):
                     data = {**data, key: [data[key]]}
-            actions = [a for a in ACTIONS if a in data]
+            actions = [a for a in LINE_ACTIONS if a in data]
             if len(actions) != 1:
-                raise ValueError(f"each line needs exactly one of {', '.join(ACTIONS)}")
+                raise ValueError(f"each line needs exactly one of {', '.join(LINE_ACTIONS)}")
             if data.get("user") is not None and not isinstance(data["user"], str):
                 data = {**data, "user": str(data["user"])}
         return data
 
     @property
     def action(self) -> str:
-        return next(a for a in ACTIONS if getattr(self, a) is not None)
+        return next(a for a in LINE_ACTIONS if getattr(self, a) is not None)
 
 
 class Script(Model):
@@ -143,6 +128,7 @@ class Driver(Protocol):
     def end(self) -> Reply: ...
     def new_session(self, days_later: int = 0) -> None: ...
     def profile(self) -> Profile: ...
+    def close(self) -> None: ...
 
 
 @dataclass
@@ -156,71 +142,14 @@ class Outcome:
     def passed(self) -> bool:
         return not self.failures
 
+    def report(self) -> str:
+        """The failures, then the whole conversation."""
+        return "\n".join([*self.failures, "", *self.transcript])
+
 
 def load_script(path: Path | str) -> tuple[Script, Any]:
     data, source = read_yaml(path)
     return validate(Script, data, source), source
-
-
-def _check_stored(expected: Stored, profile: Profile) -> list[str]:
-    problems = []
-    if expected.saved is not None and sorted(expected.saved) != sorted(profile.saved):
-        problems.append(f"saved positions are {sorted(profile.saved)}, "
-                        f"expected {sorted(expected.saved)}")
-    if expected.open_promises is not None and expected.open_promises != len(
-            profile.open_promises):
-        problems.append(f"{len(profile.open_promises)} open promises, "
-                        f"expected {expected.open_promises}")
-    completed = [e for e, _ in profile.completions]
-    if expected.completed is not None and sorted(expected.completed) != sorted(completed):
-        problems.append(f"completed {completed}, expected {list(expected.completed)}")
-    if expected.names is not None and tuple(expected.names) != profile.names:
-        problems.append(f"names are {profile.names}, expected {expected.names}")
-    return problems
-
-
-def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
-    outcome = Outcome(script.title, file)
-    for number, line in enumerate(script.script, start=1):
-        where = f"line {number} ({line.action})"
-        if line.stored is not None:
-            for problem in _check_stored(line.stored, driver.profile()):
-                outcome.failures.append(f"{where}: {problem}")
-            continue
-        if line.new_session is not None:
-            driver.new_session(line.days_later)
-            outcome.transcript.append(f"--- new session, {line.days_later} day(s) later ---")
-            continue
-        if line.launch is not None:
-            reply = driver.launch(line.launch.get("exercise"))
-            outcome.transcript.append("(launch)")
-        elif line.user is not None:
-            outcome.transcript.append(f"user: {line.user}")
-            reply = driver.user(line.user)
-        elif line.silence:
-            outcome.transcript.append("(silence)")
-            reply = driver.silence()
-        elif line.timer:
-            outcome.transcript.append("(timer)")
-            reply = driver.timer()
-        else:
-            outcome.transcript.append("(end)")
-            reply = driver.end()
-        outcome.transcript.append(f"guide [{reply.at}]: {reply.speech}")
-        spoken = " ".join(reply.speech.lower().replace("’", "'").split())
-        if line.at is not None and reply.at != line.at:
-            outcome.failures.append(f"{where}: at {reply.at}, expected {line.at}")
-        for words in line.says:
-            if " ".join(words.lower().split()) not in spoken:
-                outcome.failures.append(f"{where}: the guide did not say {words!r}: "
-                                        f"{reply.speech!r}")
-        for words in line.not_says:
-            if " ".join(words.lower().split()) in spoken:
-                outcome.failures.append(f"{where}: the guide said {words!r}, which it should not")
-        if line.ends is not None and reply.ended != line.ends:
-            happened = "did not end" if line.ends else "ended"
-            outcome.failures.append(f"{where}: the session {happened}")
-    return outcome
 
 
 def script_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -249,44 +178,3 @@ def prepare_store(store: ProgressStore, setup: Setup, user_key: str, today: date
         effects.append(DisclaimerSeen())
     effects.extend(AddPromise(p.partner, p.text) for p in setup.promises)
     store.apply(user_key, effects, today)
-
-
-class EngineDriver:
-    """Plays a script straight through the engine and a real store."""
-
-    def __init__(self, book: Book, store: ProgressStore, platform: Platform = Platform.TEXT,
-                 today: date | None = None):
-        self.book = book
-        self.store = store
-        self.platform = platform
-        self.day = today or date.today()
-        self.session = self._new()
-
-    def _new(self) -> Session:
-        return Session(self.book, self.store, self.platform, today=lambda: self.day)
-
-    def _reply(self, event: Event) -> Reply:
-        turn = self.session.handle(event)
-        return Reply(to_plain(turn.speech), turn.at, turn.end_session)
-
-    def launch(self, exercise: str | None) -> Reply:
-        return self._reply(Launch(exercise=exercise))
-
-    def user(self, text: str) -> Reply:
-        return self._reply(Utterance(text))
-
-    def silence(self) -> Reply:
-        return self._reply(NoInput())
-
-    def timer(self) -> Reply:
-        return self._reply(TimerElapsed())
-
-    def end(self) -> Reply:
-        return self._reply(SessionEnd())
-
-    def new_session(self, days_later: int = 0) -> None:
-        self.day += timedelta(days=days_later)
-        self.session = self._new()
-
-    def profile(self) -> Profile:
-        return self.store.profile(self.session.user_key)

@@ -1,0 +1,142 @@
+"""Plays conversation files through the skill's `POST /alexa`, as Alexa would send them."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date, timedelta
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from dialogs import engine
+from dialogs.book import Book
+from dialogs.engine import Context, Profile
+from dialogs.model import ListenMode, Platform
+from dialogs.store import ProgressStore
+from progress.sqlite import SqliteStore
+from rehearsal.alexa_requests import (
+    default_user_key,
+    envelope,
+    intent_request,
+    launch_request,
+    session_ended_request,
+    slot,
+)
+from rehearsal.runner import Case, DriverStarter
+from rehearsal.script import Reply, prepare_store
+from skill import create_app
+from skill.handlers import STATE, alexa_intent_names
+
+
+class Clock:
+    """The skill's idea of today, which the driver moves on between sessions."""
+
+    def __init__(self, day: date):
+        self.day = day
+
+    def __call__(self) -> date:
+        return self.day
+
+
+class AlexaDriver:
+    """Plays a conversation file through `POST /alexa` as Alexa would send it.
+
+    What Alexa's language understanding would do is simulated with the same vocabulary:
+    a phrase becomes its intent (built-ins under their AMAZON. names) with resolved slots;
+    free words become the free-speech intent when they start with one of its lead-ins,
+    and the fallback intent otherwise. Session attributes go from each response into the
+    next request; a closed session makes the next utterance a one-shot request.
+    """
+
+    def __init__(self, client: Any, book: Book, store: ProgressStore, clock: Clock):
+        self.client = client
+        self.book = book
+        self.store = store
+        self.clock = clock
+        self.alexa_names = alexa_intent_names(book)
+        self.matcher = book.matcher
+        self.attributes: dict[str, Any] | None = None
+        self.responses: list[dict[str, Any]] = []
+
+    def post(self, request: dict[str, Any], *, new: bool) -> Reply:
+        payload = envelope(request, self.attributes, new=new)
+        answer = self.client.post("/alexa", data=json.dumps(payload),
+                                  content_type="application/json")
+        assert answer.status_code == 200, answer.get_data(as_text=True)
+        body = answer.get_json()
+        self.responses.append(body)
+        response = body["response"]
+        ended = bool(response.get("shouldEndSession", True))
+        self.attributes = None if ended else body.get("sessionAttributes")
+        speech = response.get("outputSpeech", {}).get("ssml", "")
+        at = (body.get("sessionAttributes") or {}).get(STATE, {})
+        where = f"{at.get('flow')}/{at.get('step')}" if at else ""
+        return Reply(_ssml_to_plain(speech), where, ended)
+
+    def launch(self, exercise: str | None) -> Reply:
+        if exercise:
+            spoken = self.book.exercises[exercise].title.lower()
+            return self.post(intent_request(self.alexa_names["ChooseExerciseIntent"],
+                                            {"choice": slot(spoken, exercise)}), new=True)
+        return self.post(launch_request(), new=True)
+
+    def user(self, text: str) -> Reply:
+        new = self.attributes is None
+        listen = engine.listen_for(self.book, (self.attributes or {}).get(STATE),
+                                   Context(Platform.ALEXA, Profile(), self.clock.day))
+        intents = listen.intents or tuple(self.alexa_names)
+        strict = listen.mode in (ListenMode.FREE, ListenMode.TIMED)
+        if self.matcher.is_safety(text):
+            return self.post(intent_request(self.alexa_names["SafetyIntent"]), new=new)
+        found = self.matcher.match(text, intents, strict=strict)
+        if found:
+            slots = {}
+            for name, value in found.slots.items():
+                slot_type = self.book.vocabulary.intents[found.intent].slots[name]
+                slots[name] = slot(value, None if slot_type.startswith("AMAZON.") else value)
+            return self.post(intent_request(self.alexa_names[found.intent], slots), new=new)
+        if listen.mode is ListenMode.FREE:
+            content = self.matcher.content(text)
+            if content != text.strip():
+                return self.post(intent_request("ShareIntent", {"text": slot(content)}),
+                                 new=new)
+        return self.post(intent_request("AMAZON.FallbackIntent"), new=new)
+
+    def silence(self) -> Reply:
+        raise AssertionError("Alexa does not send silence")
+
+    def timer(self) -> Reply:
+        raise AssertionError("Alexa does not send timers")
+
+    def end(self) -> Reply:
+        reply = self.post(session_ended_request("USER_INITIATED"), new=False)
+        self.attributes = None
+        return Reply(reply.speech, reply.at, True)
+
+    def new_session(self, days_later: int = 0) -> None:
+        self.clock.day += timedelta(days=days_later)
+        self.attributes = None
+
+    def profile(self) -> Profile:
+        return self.store.profile(default_user_key())
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def alexa_starter(book: Book, today: date) -> DriverStarter:
+    """Drivers of a skill app that keeps its progress in `folder`, without request checks."""
+
+    def start(case: Case, folder: Path) -> AlexaDriver:
+        clock = Clock(today)
+        app = create_app({"VERIFY_REQUESTS": False, "DATA_DIR": str(folder), "TODAY": clock})
+        store = SqliteStore(folder / "progress.sqlite3")
+        prepare_store(store, case.script.setup, default_user_key(), today)
+        return AlexaDriver(app.test_client(), book, store, clock)
+
+    return start
+
+
+def _ssml_to_plain(ssml: str) -> str:
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", ssml)).split())

@@ -1,0 +1,124 @@
+"""Plays conversation files through drivers: the one runner for pytest and `couplecare rehearse`.
+
+Each file is played once for each platform it lists that a driver is given for, with a
+fresh driver and a fresh store: a `Case`.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from dialogs.engine import Profile
+from dialogs.model import Platform
+from rehearsal.script import Driver, Outcome, Script, Stored, load_script
+
+
+@dataclass(frozen=True)
+class Case:
+    """One conversation file, played on one platform."""
+
+    path: Path
+    script: Script
+    platform: Platform
+
+    @property
+    def name(self) -> str:
+        return f"{self.path.stem}-{self.platform.value}"
+
+
+class DriverStarter(Protocol):
+    """Makes a driver for a case, its store in `folder` holding the script's setup."""
+
+    def __call__(self, case: Case, folder: Path) -> Driver: ...
+
+
+def cases(files: Iterable[Path], platforms: Iterable[Platform]) -> Iterator[Case]:
+    """Each file on each of its platforms that is among `platforms`, read one file at a time."""
+    wanted = set(platforms)
+    for path in files:
+        script, _ = load_script(path)
+        for platform in script.platforms:
+            if platform in wanted:
+                yield Case(path, script, platform)
+
+
+def play(case: Case, driver: Driver) -> Outcome:
+    """Plays one case through a driver made for it, then closes the driver."""
+    try:
+        return run_script(case.script, driver, str(case.path))
+    finally:
+        driver.close()
+
+
+def rehearse(files: Iterable[Path],
+             starters: Mapping[Platform, DriverStarter]) -> Iterator[tuple[Case, Outcome]]:
+    """Plays every case the starters cover, each in a temporary folder of its own."""
+    for case in cases(files, starters):
+        with tempfile.TemporaryDirectory() as folder:
+            outcome = play(case, starters[case.platform](case, Path(folder)))
+        yield case, outcome
+
+
+def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
+    outcome = Outcome(script.title, file)
+    for number, line in enumerate(script.script, start=1):
+        where = f"line {number} ({line.action})"
+        if line.stored is not None:
+            for problem in _check_stored(line.stored, driver.profile()):
+                outcome.failures.append(f"{where}: {problem}")
+            continue
+        if line.new_session is not None:
+            driver.new_session(line.days_later)
+            outcome.transcript.append(f"--- new session, {line.days_later} day(s) later ---")
+            continue
+        if line.launch is not None:
+            reply = driver.launch(line.launch.get("exercise"))
+            outcome.transcript.append("(launch)")
+        elif line.user is not None:
+            outcome.transcript.append(f"user: {line.user}")
+            reply = driver.user(line.user)
+        elif line.silence:
+            outcome.transcript.append("(silence)")
+            reply = driver.silence()
+        elif line.timer:
+            outcome.transcript.append("(timer)")
+            reply = driver.timer()
+        else:
+            outcome.transcript.append("(end)")
+            reply = driver.end()
+        outcome.transcript.append(f"guide [{reply.at}]: {reply.speech}")
+        spoken = " ".join(reply.speech.lower().replace("’", "'").split())
+        if line.at is not None and reply.at != line.at:
+            outcome.failures.append(f"{where}: at {reply.at}, expected {line.at}")
+        for words in line.says:
+            if " ".join(words.lower().split()) not in spoken:
+                outcome.failures.append(f"{where}: the guide did not say {words!r}: "
+                                        f"{reply.speech!r}")
+        for words in line.not_says:
+            if " ".join(words.lower().split()) in spoken:
+                outcome.failures.append(f"{where}: the guide said {words!r}, which it should not")
+        if line.ends is not None and reply.ended != line.ends:
+            happened = "did not end" if line.ends else "ended"
+            outcome.failures.append(f"{where}: the session {happened}")
+    return outcome
+
+
+def _check_stored(expected: Stored, profile: Profile) -> list[str]:
+    problems = []
+    if expected.saved is not None and sorted(expected.saved) != sorted(profile.saved):
+        problems.append(f"saved positions are {sorted(profile.saved)}, "
+                        f"expected {sorted(expected.saved)}")
+    if expected.open_promises is not None and expected.open_promises != len(
+            profile.open_promises):
+        problems.append(f"{len(profile.open_promises)} open promises, "
+                        f"expected {expected.open_promises}")
+    completed = [e for e, _ in profile.completions]
+    if expected.completed is not None and sorted(expected.completed) != sorted(completed):
+        problems.append(f"completed {completed}, expected {list(expected.completed)}")
+    if expected.names is not None and tuple(expected.names) != profile.names:
+        problems.append(f"names are {profile.names}, expected {expected.names}")
+    return problems

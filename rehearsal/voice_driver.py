@@ -1,0 +1,103 @@
+"""Plays conversation files through the voice loop with scripted recognition.
+
+Only recognition is scripted: each line a person says comes back as its text, and a phrase
+outside the step's grammar comes back as unknown speech, as Vosk would return it. Speech
+is synthesised for real and played to nowhere.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+
+from dialogs.book import Book
+from dialogs.engine import Profile, Turn
+from dialogs.markup import to_plain
+from dialogs.matcher import normalise
+from dialogs.model import Platform
+from dialogs.session import LOCAL_USER
+from dialogs.store import ProgressStore
+from local_voice.audio import Audio
+from local_voice.loop import Heard, Quiet, TimeUp, VoiceLoop
+from local_voice.recognize import Transcript, Word
+from local_voice.speech import Synthesizer
+from progress.sqlite import SqliteStore
+from rehearsal.runner import Case, DriverStarter
+from rehearsal.script import Reply, prepare_store
+
+
+class ScriptedRecognizer:
+    """Hears the text carried in the audio's bytes, within the grammar if there is one."""
+
+    def transcribe(self, audio: Audio, phrases: list[str] | None = None) -> Transcript:
+        text = audio.pcm.decode()
+        if phrases is not None and normalise(text) not in {normalise(p) for p in phrases}:
+            return Transcript("")
+        return Transcript(text, tuple(Word(w, 1.0) for w in text.split()))
+
+
+class Silent:
+    """An audio output that checks something was said and plays nothing."""
+
+    def __init__(self) -> None:
+        self.played = 0
+
+    def play(self, audio: Audio) -> None:
+        assert audio.seconds > 0
+        self.played += 1
+
+
+class LoopDriver:
+    """Plays a script through `VoiceLoop`, one spoken turn a line."""
+
+    def __init__(self, book: Book, store: ProgressStore, platform: Platform,
+                 synthesizer: Synthesizer, today: date):
+        self.book, self.store, self.platform = book, store, platform
+        self.synthesizer, self.day = synthesizer, today
+        self.new_session()
+
+    def new_session(self, days_later: int = 0) -> None:
+        self.day += timedelta(days=days_later)
+        self.loop = VoiceLoop(self.book, self.store, self.platform, ScriptedRecognizer(),
+                              self.synthesizer, Silent(), today=lambda: self.day)
+
+    def _current(self) -> Turn:
+        assert self.loop.turn is not None, "the conversation has not started"
+        return self.loop.turn
+
+    def _reply(self, turn: Turn | None) -> Reply:
+        turn = turn or self._current()
+        return Reply(to_plain(turn.speech), turn.at, turn.end_session)
+
+    def launch(self, exercise: str | None) -> Reply:
+        return self._reply(self.loop.start(exercise))
+
+    def user(self, text: str) -> Reply:
+        return self._reply(self.loop.respond(Heard(Audio(text.encode(), 16000))))
+
+    def silence(self) -> Reply:
+        return self._reply(self.loop.respond(Quiet()))
+
+    def timer(self) -> Reply:
+        return self._reply(self.loop.respond(TimeUp()))
+
+    def end(self) -> Reply:
+        self.loop.stop("ended")
+        return Reply("", self._current().at, True)
+
+    def profile(self) -> Profile:
+        return self.store.profile(LOCAL_USER)
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def voice_starter(book: Book, synthesizer: Synthesizer, today: date) -> DriverStarter:
+    """Voice loops on a SQLite store, starting on `today`, speaking with `synthesizer`."""
+
+    def start(case: Case, folder: Path) -> LoopDriver:
+        store = SqliteStore(folder / "progress.sqlite3")
+        prepare_store(store, case.script.setup, LOCAL_USER, today)
+        return LoopDriver(book, store, case.platform, synthesizer, today)
+
+    return start
