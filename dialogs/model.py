@@ -13,6 +13,8 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
+from dialogs.intents import DONE
+
 
 class Platform(StrEnum):
     """Where a conversation happens; definitions may override prompts per platform."""
@@ -116,7 +118,7 @@ class Timed(Model):
 
     seconds: int = Field(gt=0, le=1800)
     """How long the phase lasts, at most half an hour."""
-    end_intent: str = "DoneIntent"
+    end_intent: str = DONE
     """The intent that ends the phase early ("we're done")."""
     check_in: Prompts = ()
     """Said when it goes quiet during the phase; the global `timed_check_in` otherwise."""

@@ -28,7 +28,6 @@ from dialogs.engine.navigation import Navigation
 from dialogs.engine.profile import Context
 from dialogs.engine.state import fresh_state, load_state
 from dialogs.engine.turn import Listen, Turn
-from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import neutralise
 from dialogs.model import ListenMode, Platform
 
@@ -55,12 +54,12 @@ class Run(Navigation):
         return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
                       timed.seconds if timed else None)
 
-    def unsafe(self, said: Mapping[str, str]) -> bool:
+    def sounds_unsafe(self, said: Mapping[str, str]) -> bool:
         return any(self.matcher.is_safety(value) for value in said.values())
 
     def intent(self, name: str, slots: Mapping[str, str]) -> None:
         step = self.step
-        if name == intents.SAFETY or self.unsafe(slots):
+        if name == intents.SAFETY or self.sounds_unsafe(slots):
             safety(self)
             return
         if self.state.paused:
@@ -181,12 +180,12 @@ class Run(Navigation):
             requested = self.book.exercises.get(event.exercise)
             self.state.variables.update(choice=event.exercise, has_requested=True,
                                         solo=bool(requested and not requested.joint))
-        if event.intent == intents.SAFETY or self.unsafe(event.slots):
+        if event.intent == intents.SAFETY or self.sounds_unsafe(event.slots):
             safety(self)
             return
         if event.intent and saved and self.one_shot(event.intent, event.slots, saved[-1]):
             return
-        self.start_flow(WELCOME_FLOW, "start")
+        self.start_flow(intents.WELCOME_FLOW, "start")
 
     def one_shot(self, intent: str, slots: Mapping[str, str], exercise_id: str) -> bool:
         """A request that opens a session, such as "Alexa, tell couple care we're done".
