@@ -139,9 +139,10 @@ def cmd_exercises(args: argparse.Namespace) -> int:
 
 def cmd_draw(args: argparse.Namespace) -> int:
     from dialogs.diagram import mermaid
+    from dialogs.intents import WELCOME_FLOW
 
     book = _book(args)
-    if args.flow == "welcome":
+    if args.flow == WELCOME_FLOW:
         print(mermaid(book.welcome, "Welcome"), end="")
     elif args.flow in book.exercises:
         print(mermaid(book.exercises[args.flow], book.exercises[args.flow].title), end="")

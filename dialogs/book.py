@@ -11,22 +11,12 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from dialogs.intents import GLOBAL_INTENTS, SAFETY, WELCOME_FLOW
 from dialogs.matcher import Matcher
 from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
 CONTENT_DIR = Path(__file__).parent / "content"
-
-GLOBAL_INTENTS = (
-    "HelpIntent", "RepeatIntent", "PauseIntent", "ResumeIntent", "PreviousIntent",
-    "NextIntent", "StartOverIntent", "StopIntent", "CancelIntent", "NavigateHomeIntent",
-    "FallbackIntent", "DoneIntent", "SafetyIntent",
-)
-"""Intents every step understands without the author writing anything."""
-
-CHOOSE_INTENT = "ChooseExerciseIntent"
-CHOICE_SLOT = "choice"
-"""The intent and slot that name an exercise, also in a one-shot request."""
 
 BUILTIN_VARIABLES = frozenset({
     "speaker", "listener", "first", "second", "exercise", "menu", "times_this_month",
@@ -56,7 +46,7 @@ class Book:
         return Matcher(self.vocabulary)
 
     def flow(self, flow_id: str) -> Flow:
-        return self.welcome if flow_id == "welcome" else self.exercises[flow_id]
+        return self.welcome if flow_id == WELCOME_FLOW else self.exercises[flow_id]
 
     def step(self, flow_id: str, step_id: str) -> Step:
         return self.flow(flow_id).steps[step_id]
@@ -238,7 +228,7 @@ def load_book(root: Path | str | None = None,
         raise DefinitionError(problems)
     return Book(vocabulary, messages, welcome, exercises,
                 {"vocabulary": vocabulary_source, "messages": messages_source,
-                 "welcome": welcome_source, **sources})
+                 WELCOME_FLOW: welcome_source, **sources})
 
 
 def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem]:
@@ -262,8 +252,8 @@ def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem
         if not intent.samples and not intent.alexa:
             problems.append(source.problem(("intents", name),
                                            f"`{name}` needs some `samples` people might say"))
-    safety = vocabulary.intents.get("SafetyIntent")
+    safety = vocabulary.intents.get(SAFETY)
     if safety is not None and not safety.samples:
-        problems.append(source.problem(("intents", "SafetyIntent"),
-                                       "`SafetyIntent` needs its phrases under `samples`"))
+        problems.append(source.problem(("intents", SAFETY),
+                                       f"`{SAFETY}` needs its phrases under `samples`"))
     return problems

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import re
 
-from dialogs.lint import EXITS
-from dialogs.model import Flow, ListenMode
+from dialogs.model import Action, Flow, ListenMode
 
 _SHAPES = {
     ListenMode.ANSWER: ('["', '"]'),
-    ListenMode.FREE: ('(["', '"])'),
+    ListenMode.ANY_WORDS: ('(["', '"])'),
     ListenMode.TIMED: ('[/"', '"/]'),
     ListenMode.NOTHING: ('("', '")'),
 }
+
+
+def _leaving(actions: tuple[Action, ...]) -> list[Action]:
+    return [action for action in actions if action.leaves_flow]
 
 
 def _node(step_id: str) -> str:
@@ -32,7 +35,7 @@ def mermaid(flow: Flow, title: str) -> str:
         lines.append(f"    {_node(step_id)}{opening}{_label(step_id)}{suffix}{closing}")
     exits: set[str] = set()
     for step_id, step in flow.steps.items():
-        for action in EXITS.intersection(step.do):
+        for action in _leaving(step.do):
             exits.add(action.value)
             lines.append(f"    {_node(step_id)} --> x_{action.value}")
         for path, transition in step.transitions():
@@ -42,7 +45,7 @@ def mermaid(flow: Flow, title: str) -> str:
             if transition.slots:
                 label += " " + ", ".join(f"{k}={v}" for k, v in transition.slots.items())
             targets = [_node(transition.goto)] if transition.goto else []
-            for action in EXITS.intersection(transition.do):
+            for action in _leaving(transition.do):
                 exits.add(action.value)
                 targets.append(f"x_{action.value}")
             for target in targets:

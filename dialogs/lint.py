@@ -5,23 +5,24 @@ from __future__ import annotations
 from xml.etree import ElementTree
 
 from dialogs.book import WELCOME_ENTRY_STEPS, Book, step_texts
+from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_ssml
 from dialogs.model import Action, Flow, ListenMode, Step
 from dialogs.source import Problem, SourceMap
 
 ALEXA_MAX_SPEECH = 8000
-EXITS = frozenset({Action.MENU, Action.GOODBYE, Action.START_EXERCISE, Action.RESUME_SAVED,
-                   Action.SAFETY})
-"""Actions that leave the current flow, so a step using them is not a dead end."""
 
 
 def _targets(step: Step) -> set[str]:
     return {t.goto for _, t in step.transitions() if t.goto}
 
 
+def _leaves(actions: tuple[Action, ...]) -> bool:
+    return any(action.leaves_flow for action in actions)
+
+
 def _exits(step: Step) -> bool:
-    return step.end or bool(EXITS.intersection(step.do)) or any(
-        EXITS.intersection(t.do) for _, t in step.transitions())
+    return step.end or _leaves(step.do) or any(_leaves(t.do) for _, t in step.transitions())
 
 
 def _reachable(flow: Flow, starts: tuple[str, ...]) -> set[str]:
@@ -59,7 +60,7 @@ def structure(flow: Flow, source: SourceMap, starts: tuple[str, ...]) -> list[Pr
         if mode is ListenMode.NOTHING and not step.next and not _exits(step):
             problems.append(source.problem(where, f"`{step_id}` says its words and then has "
                                                   "nowhere to go; add `next:` or `end: true`"))
-        elif mode in (ListenMode.FREE, ListenMode.TIMED) and not step.next:
+        elif mode in (ListenMode.ANY_WORDS, ListenMode.TIMED) and not step.next:
             problems.append(source.problem(where, f"`{step_id}` listens, but has no `next:` to "
                                                   "go to afterwards; add one"))
         elif step_id in reachable and step_id not in finishing:
@@ -149,9 +150,9 @@ def messages(book: Book) -> list[Problem]:
 
 def lint(book: Book) -> list[Problem]:
     """Every problem a loaded book still has; an empty list means it is ready to ship."""
-    problems = structure(book.welcome, book.sources["welcome"],
-                         (book.welcome.start, *WELCOME_ENTRY_STEPS))
-    problems += speech(book.welcome, book.sources["welcome"])
+    welcome_source = book.sources[WELCOME_FLOW]
+    problems = structure(book.welcome, welcome_source, (book.welcome.start, *WELCOME_ENTRY_STEPS))
+    problems += speech(book.welcome, welcome_source)
     problems += messages(book)
     for exercise_id, exercise in book.exercises.items():
         source = book.sources[exercise_id]

@@ -14,6 +14,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from dialogs.intents import SAFETY
 from dialogs.model import Vocabulary
 
 PHRASE_CUTOFF = 80.0
@@ -90,7 +91,7 @@ class Matcher:
 
     @cached_property
     def _safety(self) -> list[re.Pattern[str]]:
-        phrases = self.vocabulary.intents["SafetyIntent"].samples
+        phrases = self.vocabulary.intents[SAFETY].samples
         return [re.compile(rf"\b{re.escape(normalise(p))}\b") for p in phrases]
 
     def is_safety(self, text: str) -> bool:
@@ -165,7 +166,7 @@ class Matcher:
         """
         said = normalise(text)
         for pattern in self.patterns:
-            if not self.vocabulary.intents[pattern.intent].free_speech or not pattern.has_carrier:
+            if not self.vocabulary.intents[pattern.intent].carries_words or not pattern.has_carrier:
                 continue
             found = pattern.regex.match(said)
             if found:

@@ -1,7 +1,8 @@
 """Typed, immutable definitions: what authors write, as Python sees it.
 
-The YAML files are validated into these models when they load; the field
-docstrings double as the authors' reference (see `docs` in the README).
+The YAML files are validated into these models when they load. The docstring under each
+field is the authors' reference for that setting (pydantic keeps it as the field's
+description); where the YAML key differs from the Python name, the key is the alias.
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+
+from dialogs.intents import DONE
 
 
 class Platform(StrEnum):
@@ -48,6 +51,16 @@ class Action(StrEnum):
     GOODBYE = "goodbye"
     SAFETY = "safety"
 
+    @property
+    def leaves_flow(self) -> bool:
+        """Whether this action may take the conversation out of the current flow (or end it),
+        so a step using it is not a dead end."""
+        return self in _LEAVING_ACTIONS
+
+
+_LEAVING_ACTIONS = frozenset({Action.MENU, Action.GOODBYE, Action.START_EXERCISE,
+                              Action.RESUME_SAVED, Action.SAFETY})
+
 
 def _as_tuple(value: Any) -> Any:
     if value is None:
@@ -62,19 +75,27 @@ Scalar = str | bool | int
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
+                              use_attribute_docstrings=True)
 
 
 class Transition(Model):
     """Where to go next, optionally only when conditions hold."""
 
     goto: str | None = None
+    """The step to go to, in the same flow."""
     when: dict[str, Scalar] = Field(default_factory=dict, alias="if")
+    """`if:` variables and the values they must have for this transition to be taken."""
     slots: dict[str, str] = Field(default_factory=dict)
+    """Slot values the intent must carry for this transition to be taken."""
     set: dict[str, Scalar] = Field(default_factory=dict)
+    """Variables to set; text may use `{variables}`. The intent's slots are set too."""
     swap: bool = False
+    """Swap speaker and listener (after `set`, before `say`)."""
     do: tuple[Action, ...] = ()
+    """Actions to run after `say`, before going to `goto`."""
     say: Prompts = ()
+    """Words said on the way (variants: one is chosen)."""
 
 
 def _as_transitions(value: Any) -> Any:
@@ -96,44 +117,72 @@ class Timed(Model):
     """A phase that runs for a while: a partner shares, the other listens."""
 
     seconds: int = Field(gt=0, le=1800)
-    end_intent: str = "DoneIntent"
+    """How long the phase lasts, at most half an hour."""
+    end_intent: str = DONE
+    """The intent that ends the phase early ("we're done")."""
     check_in: Prompts = ()
+    """Said when it goes quiet during the phase; the global `timed_check_in` otherwise."""
 
 
 class Override(Model):
     """Wording for one platform that replaces the step's own."""
 
     say: Prompts = ()
+    """Replaces the step's `say` on this platform."""
     reprompt: Prompts = ()
+    """Replaces the step's `reprompt` on this platform."""
     help: Prompts = ()
+    """Replaces the step's `help` on this platform."""
 
 
 class ListenMode(StrEnum):
     """What a step waits for after it has spoken."""
 
     ANSWER = "answer"
-    FREE = "free"
+    """One of the intents the step names under `on`, or a global one."""
+    ANY_WORDS = "free"
+    """Any words, taken as the answer (a step with `free: true` or `capture`)."""
     TIMED = "timed"
+    """A partner talks to the other for a while; the guide stays quiet."""
     NOTHING = "nothing"
+    """Nothing: the step says its words and moves on by `next`."""
 
 
 class Step(Model):
+    """One thing the guide says, then what it waits for and where it goes next."""
+
     say: Prompts = ()
+    """The words on arriving (variants: one is chosen, never the same twice in a row)."""
     reprompt: Prompts = ()
+    """Said when the answer does not come or is not understood; `say` otherwise."""
     help: Prompts = ()
+    """Said for "help"; the flow's `help`, then the global one, otherwise."""
     no_match: Prompts = ()
+    """Said the first time an answer is not understood, instead of the global wording."""
     no_input: Prompts = ()
+    """Said the first time nobody answers, instead of the global wording."""
     overrides: dict[Platform, Override] = Field(default_factory=dict)
+    """Wording per platform (`text`, `voice`, `walk`, `alexa`); `walk` falls back to `voice`."""
     set: dict[str, Scalar] = Field(default_factory=dict)
+    """Variables to set on arriving, before the words are said."""
     swap: bool = False
+    """Swap speaker and listener on arriving, before the words are said."""
     do: tuple[Action, ...] = ()
+    """Actions to run after the words are said."""
     on: dict[str, Transitions] = Field(default_factory=dict)
+    """Where each intent leads: a step id, or transitions with conditions."""
     next: Transitions = ()
+    """Where to go after any words, a timed phase, or at once when the step waits for nothing."""
     skip: Transitions = ()
-    free: bool = False
+    """Where "skip" leads; `next` otherwise."""
+    any_words: bool = Field(False, alias="free")
+    """`free: true`: the step takes any words as its answer, then goes `next`."""
     capture: str | None = None
+    """A variable to keep the answer in (it also makes the step take any words)."""
     timed: Timed | None = None
+    """Make the step a timed phase."""
     end: bool = False
+    """The exercise is complete when it reaches this step."""
 
     def transitions(self) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
         """Every transition with its path in the file: ("on", intent, i), ("next", i)..."""
@@ -148,8 +197,8 @@ class Step(Model):
     def listen(self) -> ListenMode:
         if self.timed is not None:
             return ListenMode.TIMED
-        if self.free or self.capture:
-            return ListenMode.FREE
+        if self.any_words or self.capture:
+            return ListenMode.ANY_WORDS
         if self.on:
             return ListenMode.ANSWER
         return ListenMode.NOTHING
@@ -166,8 +215,11 @@ class Flow(Model):
     """Steps and where they start; shared by exercises and the welcome flow."""
 
     start: str
+    """The id of the first step."""
     steps: dict[str, Step]
+    """The steps by id."""
     help: Prompts = ()
+    """Help for any step of this flow that has none of its own."""
 
     @field_validator("steps")
     @classmethod
@@ -178,13 +230,22 @@ class Flow(Model):
 
 
 class Exercise(Flow):
+    """A guided exercise, one file each."""
+
     id: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    """Lower-case words joined by hyphens, such as `honest-check-in`."""
     title: str
+    """The name said in the menu and shown on the Alexa card."""
     topic: Topic
+    """The section of the therapist's guide it belongs to."""
     minutes: int = Field(gt=0, le=120)
+    """About how long it takes."""
     joint: bool = True
+    """Both partners take part; joint exercises are not offered once someone feels unsafe."""
     summary: str
+    """One sentence saying what the couple does."""
     names: tuple[str, ...] = ()
+    """Other ways people may ask for it ("check-in")."""
 
 
 class Welcome(Flow):
@@ -195,37 +256,66 @@ class Messages(Model):
     """Wording of the behaviour every step gets for free."""
 
     help: Prompts
+    """Help where neither the step nor its flow has any."""
     repeat_nothing: Prompts
+    """For "repeat" when nothing has been said yet."""
     paused: Prompts
+    """On pausing."""
     still_paused: Prompts
+    """For anything but "resume" or "stop" while paused."""
     resumed: Prompts
+    """On carrying on, after a pause or from a saved place."""
     at_first_step: Prompts
+    """For "back" at the first step."""
     cannot_skip: Prompts
+    """For "skip" where there is nothing to skip to."""
     no_input: tuple[Prompts, Prompts, Prompts]
+    """For silence: the first, second and third time in a row (the third ends the session)."""
     no_match: tuple[Prompts, Prompts, Prompts]
+    """For answers not understood, the same way as `no_input`."""
     stopped: Prompts
+    """On "stop" or "cancel"."""
     safety: Prompts
+    """When someone may not be safe; only these words are said that turn."""
     timed: dict[Platform, Prompts]
+    """After the words of a timed step, per platform: how the phase works there."""
     timed_check_in: Prompts
+    """When it goes quiet during a timed phase."""
     timed_up: Prompts
+    """When the time of a phase is up."""
     not_offered_now: Prompts
+    """For a joint exercise asked for after someone said they do not feel safe."""
     unknown_exercise: Prompts
+    """For an exercise nobody has written."""
 
 
 class SlotType(Model):
     """Values a slot may take, each with spoken synonyms. `from: exercises` fills them in."""
 
     values: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """Each value with the words that mean it."""
     source: str | None = Field(default=None, alias="from")
+    """`from: exercises` fills the values with the exercises' ids, titles and names."""
 
 
 class Intent(Model):
+    """Something people can say, in many phrasings."""
+
     samples: tuple[str, ...] = ()
+    """Phrases people might say; `{slot}` marks where a slot value goes."""
     slots: dict[str, str] = Field(default_factory=dict)
+    """Slot names and their types (one of `slot_types`, or an `AMAZON.` type)."""
     alexa: str | None = None
-    free_speech: bool = False
+    """The Alexa built-in intent this one stands for, such as `AMAZON.YesIntent`."""
+    carries_words: bool = Field(False, alias="free_speech")
+    """`free_speech: true`: the `text` slot carries any words, the answer to a step that
+    takes any words (Alexa cannot hand over words without an intent)."""
 
 
 class Vocabulary(Model):
+    """What people can say: intents and slot types."""
+
     intents: dict[str, Intent]
+    """Intents by name; the global ones must be here too."""
     slot_types: dict[str, SlotType] = Field(default_factory=dict)
+    """Slot types by name."""

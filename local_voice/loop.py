@@ -23,6 +23,7 @@ from dialogs.engine import (
     Turn,
     Utterance,
 )
+from dialogs.intents import FALLBACK
 from dialogs.markup import to_plain
 from dialogs.model import ListenMode, Platform
 from dialogs.session import Session
@@ -261,7 +262,7 @@ class VoiceLoop:
             self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
             if grammar is not None and (not heard.text or
                                         heard.confidence < self.settings.confidence_floor):
-                return IntentEvent("FallbackIntent")
+                return IntentEvent(FALLBACK)
             return Utterance(heard.text)
         if listen.mode is ListenMode.TIMED:
             commands = self.matcher.grammar(listen.intents) or []
@@ -272,7 +273,7 @@ class VoiceLoop:
                 return Utterance(heard.text)
         heard = self.transcribe(audio, None)
         self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
-        if not heard.text and listen.mode is ListenMode.FREE:
+        if not heard.text and listen.mode is ListenMode.ANY_WORDS:
             return NoInput()
         return Utterance(heard.text)
 

@@ -61,9 +61,8 @@ class TextConversation:
 
     def stop(self) -> Turn:
         """End of input or Ctrl-C mid-conversation: save the place and say so."""
-        state = self.session.state or {}
         turn = self.handle(SessionEnd("input closed"))
-        if state.get("flow", "welcome") != "welcome":
+        if turn.exercise:
             self.stdout.write(SAVED_NOTE + "\n")
             self.stdout.flush()
         return turn

@@ -9,69 +9,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, fields
 from datetime import date
 from typing import Any
 
-from dialogs.engine import (
-    AddPromise,
-    ClearPosition,
-    CompleteExercise,
-    DisclaimerSeen,
-    Effect,
-    Profile,
-    Promise,
-    ResolvePromise,
-    SaveNames,
-    SavePosition,
-)
+from dialogs.engine import Effect, Profile, profile_to_json
 from progress.rules import ProgressRecord, apply_turn
 
 RECENT_REQUESTS = 50
 """How many request ids a document remembers, to skip a retried request."""
-
-EFFECT_TYPES: dict[str, type] = {cls.__name__: cls for cls in (
-    SaveNames, DisclaimerSeen, SavePosition, ClearPosition, AddPromise, ResolvePromise,
-    CompleteExercise)}
-
-
-def effects_to_json(effects: Iterable[Effect]) -> list[dict[str, Any]]:
-    return [{"type": type(effect).__name__, **asdict(effect)} for effect in effects]
-
-
-def effects_from_json(items: Iterable[dict[str, Any]]) -> list[Effect]:
-    effects = []
-    for item in items:
-        cls = EFFECT_TYPES[item["type"]]
-        values = {f.name: item[f.name] for f in fields(cls)}
-        if cls is SaveNames:
-            values["names"] = tuple(values["names"])
-        effects.append(cls(**values))
-    return effects
-
-
-def profile_to_json(profile: Profile) -> dict[str, Any]:
-    return {
-        "names": list(profile.names),
-        "disclaimer_seen": profile.disclaimer_seen,
-        "saved": {k: dict(v) for k, v in profile.saved.items()},
-        "open_promises": [{"id": p.id, "partner": p.partner, "text": p.text,
-                           "made_on": p.made_on.isoformat()} for p in profile.open_promises],
-        "completions": [[exercise, day.isoformat()] for exercise, day in profile.completions],
-    }
-
-
-def profile_from_json(data: dict[str, Any]) -> Profile:
-    return Profile(
-        names=tuple(data["names"]),
-        disclaimer_seen=bool(data["disclaimer_seen"]),
-        saved=dict(data["saved"]),
-        open_promises=tuple(Promise(p["id"], p["partner"], p["text"],
-                                    date.fromisoformat(p["made_on"]))
-                            for p in data["open_promises"]),
-        completions=tuple((e, date.fromisoformat(d)) for e, d in data["completions"]),
-    )
-
 
 def apply_effects(profile: dict[str, Any], effects: Iterable[Effect], today: date,
                   request_id: str | None = None) -> dict[str, Any]:

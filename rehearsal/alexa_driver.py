@@ -86,7 +86,7 @@ class AlexaDriver:
         listen = engine.listen_for(self.book, (self.attributes or {}).get(STATE),
                                    Context(Platform.ALEXA, Profile(), self.clock.day))
         intents = listen.intents or tuple(self.alexa_names)
-        strict = listen.mode in (ListenMode.FREE, ListenMode.TIMED)
+        strict = listen.mode in (ListenMode.ANY_WORDS, ListenMode.TIMED)
         if self.matcher.is_safety(text):
             return self.post(intent_request(self.alexa_names["SafetyIntent"]), new=new)
         found = self.matcher.match(text, intents, strict=strict)
@@ -96,7 +96,7 @@ class AlexaDriver:
                 slot_type = self.book.vocabulary.intents[found.intent].slots[name]
                 slots[name] = slot(value, None if slot_type.startswith("AMAZON.") else value)
             return self.post(intent_request(self.alexa_names[found.intent], slots), new=new)
-        if listen.mode is ListenMode.FREE:
+        if listen.mode is ListenMode.ANY_WORDS:
             content = self.matcher.content(text)
             if content != text.strip():
                 return self.post(intent_request("ShareIntent", {"text": slot(content)}),

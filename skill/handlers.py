@@ -22,11 +22,20 @@ from ask_sdk_model.ui import SimpleCard
 
 from dialogs import engine
 from dialogs.book import Book
-from dialogs.engine import Context, Event, IntentEvent, Launch, SessionEnd, Turn
+from dialogs.engine import (
+    Context,
+    Event,
+    IntentEvent,
+    Launch,
+    SessionEnd,
+    Turn,
+    effects_to_json,
+    profile_from_json,
+)
+from dialogs.intents import FALLBACK
 from dialogs.markup import to_plain, to_ssml
 from dialogs.matcher import Matcher
 from dialogs.model import Platform
-from progress.document import effects_to_json, profile_from_json
 from skill.persistence import EFFECTS, PROFILE
 
 log = logging.getLogger("couplecare.skill")
@@ -149,9 +158,9 @@ class UnknownIntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = handler_input.request_envelope.request.intent
-        name = getattr(intent, "name", None) or "FallbackIntent"
+        name = getattr(intent, "name", None) or FALLBACK
         log.info("intent %s is not in the vocabulary", name)
-        return self.turn(handler_input, IntentEvent("FallbackIntent"))
+        return self.turn(handler_input, IntentEvent(FALLBACK))
 
 
 class SessionEndedRequestHandler(AbstractRequestHandler):

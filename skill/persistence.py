@@ -11,9 +11,9 @@ from typing import Any
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
 from ask_sdk_model import RequestEnvelope
 
-from dialogs.engine import Profile
+from dialogs.engine import Profile, effects_from_json, profile_from_json, profile_to_json
 from dialogs.store import ProgressStore
-from progress.document import apply_effects, effects_from_json, profile_from_json, profile_to_json
+from progress.document import apply_effects
 
 PROFILE = "profile"
 EFFECTS = "effects"

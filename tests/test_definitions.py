@@ -149,3 +149,14 @@ def test_yes_and_on_are_words_not_booleans(tmp_path):
     data, source = read_yaml(path)
     assert data == {"on": {"samples": ["yes", "no", "on", "off"]}, "flag": True}
     assert source.line(("on", "samples")) == 2
+
+
+def test_every_setting_authors_write_has_its_description():
+    from dialogs import model
+
+    authored = [cls for cls in vars(model).values() if isinstance(cls, type)
+                and issubclass(cls, model.Model) and cls is not model.Model]
+    assert model.Step in authored
+    for cls in authored:
+        for name, info in cls.model_fields.items():
+            assert info.description, f"{cls.__name__}.{name} has no docstring"

@@ -237,3 +237,16 @@ def test_a_step_speaks_before_its_action_and_a_swap_comes_before_the_words(tmp_p
     left = engine.step(book, state, Utterance("no"), context)
     assert to_plain(left.speech).startswith("Another time, then. W")
     assert left.at == "welcome/menu"
+
+
+def test_the_turn_says_which_exercise_it_is_in():
+    turns = play(TO_FLOOR)
+    assert [t.exercise for t in turns] == [None, None, "honest-check-in", "honest-check-in"]
+    ended = play([SessionEnd("input closed")], state=turns[-1].state)[0]
+    assert ended.exercise == "honest-check-in"
+
+
+def test_the_state_keeps_its_short_json_keys():
+    state = play(TO_FLOOR)[-1].state
+    assert {"v", "vars", "said", "variants", "followed"} <= set(state)
+    assert state["v"] == engine.STATE_VERSION

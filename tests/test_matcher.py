@@ -2,7 +2,8 @@
 
 import pytest
 
-from dialogs.book import GLOBAL_INTENTS, load_book
+from dialogs.book import load_book
+from dialogs.intents import GLOBAL_INTENTS
 from dialogs.matcher import Matcher
 
 

@@ -18,8 +18,9 @@ from dialogs.engine import (
     ResolvePromise,
     SaveNames,
     SavePosition,
+    profile_from_json,
 )
-from progress.document import apply_effects, profile_from_json
+from progress.document import apply_effects
 from progress.sqlite import SqliteStore
 from rehearsal.alexa_requests import envelope, intent_request, launch_request, slot
 

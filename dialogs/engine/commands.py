@@ -1,0 +1,105 @@
+"""What the couple can say at any step: one handler for every global command intent.
+
+`FallbackIntent` and `DoneIntent` are not commands (see `ANSWER_INTENTS`); the event
+dispatch decides what they mean at the current step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from dialogs import intents
+from dialogs.engine.actions import menu, safety
+from dialogs.engine.navigation import Navigation
+
+
+def help_here(run: Navigation) -> None:
+    run.say_choice(run.here("help"),
+                   run.prompts("help") or run.flow.help or run.book.messages.help)
+    run.reprompt_here()
+
+
+def repeat(run: Navigation) -> None:
+    run.speech_is_aside = True
+    if run.state.last_speech:
+        run.speech.append(run.state.last_speech)
+    elif run.prompts("say"):
+        run.repeat_prompt()  # a session just opened: say where we are
+    else:
+        run.say_choice("repeat_nothing", run.book.messages.repeat_nothing)
+        run.reprompt_here()
+
+
+def pause(run: Navigation) -> None:
+    run.state.paused = True
+    run.say_choice("paused", run.book.messages.paused)
+
+
+def resume(run: Navigation) -> None:
+    """Resume while not paused: say where we are."""
+    run.repeat_prompt()
+
+
+def back(run: Navigation) -> None:
+    if len(run.state.history) < 2:
+        run.say_choice("at_first_step", run.book.messages.at_first_step)
+        run.reprompt_here()
+        return
+    history = run.state.history[:-1]
+    run.restore(history[-1])
+    run.state.history = history
+    run.repeat_prompt()
+
+
+def skip(run: Navigation) -> None:
+    step = run.step
+    if not run.follow(step.skip or step.next, {}):
+        run.say_choice("cannot_skip", run.book.messages.cannot_skip)
+        run.reprompt_here()
+
+
+def start_over(run: Navigation) -> None:
+    if run.in_exercise:
+        run.start_flow(run.state.flow)
+    else:
+        run.to_menu()
+
+
+def stop(run: Navigation) -> None:
+    run.say_choice("stopped", run.book.messages.stopped)
+    run.state.ended = True
+
+
+COMMANDS: dict[str, Callable[[Navigation], None]] = {
+    intents.HELP: help_here,
+    intents.REPEAT: repeat,
+    intents.PAUSE: pause,
+    intents.RESUME: resume,
+    intents.PREVIOUS: back,
+    intents.NEXT: skip,
+    intents.START_OVER: start_over,
+    intents.STOP: stop,
+    intents.CANCEL: stop,
+    intents.NAVIGATE_HOME: menu,
+    intents.SAFETY: safety,
+}
+"""Global commands by intent, as they work while the conversation is not paused. Safety comes
+first, even while paused: the dispatch checks for it before anything else."""
+
+
+def unpause(run: Navigation) -> None:
+    run.state.paused = False
+    run.say_choice("resumed", run.book.messages.resumed)
+    run.repeat_prompt()
+
+
+def still_paused(run: Navigation) -> None:
+    run.say_choice("still_paused", run.book.messages.still_paused)
+
+
+PAUSED_COMMANDS: dict[str, Callable[[Navigation], None]] = {
+    intents.RESUME: unpause,
+    intents.STOP: stop,
+    intents.CANCEL: stop,
+}
+"""What a paused conversation acts on; anything else is answered by `still_paused`."""

@@ -1,0 +1,266 @@
+"""One call of the step function: events dispatched to commands, answers and navigation.
+
+State is plain JSON. It travels in Alexa session attributes and between turns of the local
+loops. What must outlive a session (names, positions, promises, history) comes in through
+`Context.profile` and leaves as `Turn.effects`, which the caller applies to the store.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from dialogs import intents
+from dialogs.book import Book
+from dialogs.engine.actions import ACTIONS, safety
+from dialogs.engine.commands import COMMANDS, PAUSED_COMMANDS, still_paused
+from dialogs.engine.effects import SavePosition
+from dialogs.engine.events import (
+    Event,
+    IntentEvent,
+    Launch,
+    NoInput,
+    SessionEnd,
+    TimerElapsed,
+    Utterance,
+)
+from dialogs.engine.navigation import Navigation
+from dialogs.engine.profile import Context
+from dialogs.engine.state import fresh_state, load_state
+from dialogs.engine.turn import Listen, Turn
+from dialogs.markup import neutralise
+from dialogs.model import ListenMode, Platform
+
+
+class Run(Navigation):
+    """The working copy of one turn, answering one event."""
+
+    actions = ACTIONS
+
+    def expected(self) -> tuple[str, ...]:
+        step = self.step
+        own = list(step.on)
+        if step.timed:
+            own.append(step.timed.end_intent)
+        return tuple(dict.fromkeys([*own, *intents.GLOBAL_INTENTS]))
+
+    def listen(self) -> Listen:
+        """What the conversation waits for now."""
+        if self.state.ended:
+            return Listen(ListenMode.NOTHING)
+        if self.state.paused:
+            return Listen(ListenMode.ANSWER, intents.PAUSED_INTENTS)
+        timed = self.step.timed
+        return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
+                      timed.seconds if timed else None)
+
+    def sounds_unsafe(self, said: Mapping[str, str]) -> bool:
+        return any(self.matcher.is_safety(value) for value in said.values())
+
+    def intent(self, name: str, slots: Mapping[str, str]) -> None:
+        step = self.step
+        if name == intents.SAFETY or self.sounds_unsafe(slots):
+            safety(self)
+            return
+        if self.state.paused:
+            PAUSED_COMMANDS.get(name, still_paused)(self)
+            return
+        if name in step.on:
+            if not self.follow(step.on[name], slots):
+                self.missed("no_match")
+            return
+        mode = step.listen
+        if mode is ListenMode.TIMED and name == step.timed.end_intent:  # type: ignore[union-attr]
+            self.follow(step.next, {})
+            return
+        if mode is ListenMode.ANY_WORDS:
+            known = self.book.vocabulary.intents.get(name)
+            if known is not None and known.carries_words and intents.WORDS_SLOT in slots:
+                self.take_words(slots[intents.WORDS_SLOT])
+                return
+            if name in intents.ANSWER_INTENTS and not step.capture:
+                self.follow(step.next, {})
+                return
+        command = COMMANDS.get(name)
+        if command is not None:
+            command(self)
+        elif mode is ListenMode.TIMED:
+            self.while_timed()
+        else:
+            self.missed("no_match")
+
+    def take_words(self, text: str) -> None:
+        """Any words as the answer of a step that listens for them, kept when it captures."""
+        step = self.step
+        if step.capture:
+            self.state.variables[step.capture] = neutralise(self.matcher.content(text))
+        if not self.follow(step.next, {}):
+            self.missed("no_match")
+
+    def while_timed(self) -> None:
+        """Words during a timed phase are for the partner, not for the guide.
+
+        Locally the guide stays quiet. On Alexa the session had to close for the phase, so
+        someone who opens it again with other words hears how to carry on.
+        """
+        if self.state.platform is Platform.ALEXA:
+            self.repeat_prompt()
+        else:
+            self.speech_is_aside = True
+
+    def missed(self, kind: str) -> None:
+        """Escalate: first a gentle reprompt, then a fuller one, then a graceful exit."""
+        if kind == "no_input":
+            self.state.misses_input += 1
+            count = self.state.misses_input
+        else:
+            self.state.misses_match += 1
+            count = self.state.misses_match
+        levels = getattr(self.book.messages, kind)
+        if count >= 3:
+            self.say_choice(f"{kind}/3", levels[2])
+            self.state.ended = True
+            return
+        own = self.prompts(kind)
+        if own and count == 1:
+            self.say_choice(self.here(kind), own)
+        else:
+            self.say_choice(f"{kind}/{count}", levels[count - 1])
+        self.reprompt_here()
+
+    def utterance(self, text: str) -> None:
+        if self.matcher.is_safety(text):
+            safety(self)
+            return
+        mode = ListenMode.ANSWER if self.state.paused else self.step.listen
+        strict = mode in (ListenMode.ANY_WORDS, ListenMode.TIMED)
+        found = self.matcher.match(text, self.expected(), strict=strict)
+        if found:
+            self.intent(found.intent, found.slots)
+        elif self.state.paused:
+            still_paused(self)
+        elif mode is ListenMode.ANY_WORDS:
+            self.take_words(text)
+        elif mode is ListenMode.TIMED:
+            self.while_timed()
+        else:
+            self.missed("no_match")
+
+    def no_input(self) -> None:
+        step = self.step
+        if step.timed and not self.state.paused:
+            self.speech_is_aside = True
+            self.say_choice(self.here("check_in"),
+                            step.timed.check_in or self.book.messages.timed_check_in)
+            return
+        if self.state.paused:
+            self.speech_is_aside = True
+            return
+        self.missed("no_input")
+
+    def timer_elapsed(self) -> None:
+        if self.step.timed and not self.state.paused:
+            self.say_choice("timed_up", self.book.messages.timed_up)
+            self.follow(self.step.next, {})
+        else:
+            self.speech_is_aside = True
+
+    def launch(self, event: Launch) -> None:
+        profile = self.context.profile
+        names = dict(zip(("first", "second"), profile.names, strict=False))
+        saved = [e for e in profile.saved if e in self.book.exercises]
+        self.state.variables = {**names, "has_names": len(profile.names) >= 2,
+                                "disclaimer_seen": profile.disclaimer_seen,
+                                "has_saved": bool(saved)}
+        if saved:
+            last = saved[-1]
+            title = self.book.exercises[last].title.lower()
+            self.state.variables.update(saved_id=last, saved_exercise=title)
+        if event.exercise:
+            requested = self.book.exercises.get(event.exercise)
+            self.state.variables.update(choice=event.exercise, has_requested=True,
+                                        solo=bool(requested and not requested.joint))
+        if event.intent == intents.SAFETY or self.sounds_unsafe(event.slots):
+            safety(self)
+            return
+        if event.intent and saved and self.one_shot(event.intent, event.slots, saved[-1]):
+            return
+        self.start_flow(intents.WELCOME_FLOW, "start")
+
+    def one_shot(self, intent: str, slots: Mapping[str, str], exercise_id: str) -> bool:
+        """A request that opens a session, such as "Alexa, tell couple care we're done".
+
+        After a timed phase (where Alexa had to close the session) it carries on from the
+        saved place as if the session had stayed open; "resume" carries on from any place.
+        """
+        position = self.context.profile.saved[exercise_id]
+        step = self.book.exercises[exercise_id].steps.get(str(position.get("step")))
+        if step is None or not (step.timed or intent == intents.RESUME):
+            return False
+        if intent == intents.RESUME:
+            self.resume(position, exercise_id)
+        else:
+            self.return_to(position, exercise_id)
+            self.intent(intent, slots)
+        return True
+
+    def finish(self) -> Turn:
+        """The turn to give back, once the event has been answered."""
+        state = self.state
+        if self.step.timed is not None and state.platform is Platform.ALEXA and not state.paused:
+            state.ended = True  # Alexa cannot listen for minutes: the place is saved, it ends
+        exercise = state.flow if self.in_exercise else None
+        if exercise and not self.completed:
+            self.effects.append(SavePosition(exercise, self.snapshot()))
+        speech = " ".join(part for part in self.speech if part)
+        if speech and not self.speech_is_aside:
+            state.last_speech = speech
+        if state.ended:
+            reprompt = ""
+        elif state.paused:
+            reprompt = self.render(self.choose("still_paused", self.book.messages.still_paused))
+        else:
+            reprompt = self.render(self.choose(self.here("reprompt"),
+                                               self.prompts("reprompt") or self.prompts("say")))
+        title = self.book.exercises[exercise].title if exercise else "Couple Care"
+        return Turn(speech=speech, reprompt=reprompt, listen=self.listen(),
+                    end_session=state.ended, state=state.to_json(), effects=tuple(self.effects),
+                    at=f"{state.flow}/{state.step}", card_title=title, exercise=exercise)
+
+
+def listen_for(book: Book, state: Mapping[str, Any] | None, context: Context) -> Listen:
+    """What the conversation in `state` is waiting for (a new session: a launch)."""
+    current = load_state(book, state, context.platform)
+    if current is None or current.ended:
+        return Listen(ListenMode.NOTHING)
+    return Run(book, current, context).listen()
+
+
+def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Context) -> Turn:
+    """Advance the conversation by one event. Pure: the inputs are never modified."""
+    current = load_state(book, state, context.platform)
+    if current is None and isinstance(event, SessionEnd):
+        return Turn(speech="", reprompt="", listen=Listen(ListenMode.NOTHING), end_session=True,
+                    state=fresh_state(context.platform).to_json())
+    if current is None and isinstance(event, IntentEvent):
+        requested = (event.slots.get(intents.CHOICE_SLOT) if event.name == intents.CHOOSE_INTENT
+                     else None)
+        event = Launch(exercise=requested, intent=event.name, slots=event.slots)
+    if current is None or isinstance(event, Launch):
+        run = Run(book, fresh_state(context.platform), context)
+        run.state.turn = (current.turn + 1) if current else 0
+        run.launch(event if isinstance(event, Launch) else Launch())
+        return run.finish()
+    run = Run(book, current, context)
+    run.state.turn += 1
+    if isinstance(event, SessionEnd):
+        run.state.ended = True
+    elif isinstance(event, IntentEvent):
+        run.intent(event.name, event.slots)
+    elif isinstance(event, Utterance):
+        run.utterance(event.text)
+    elif isinstance(event, NoInput):
+        run.no_input()
+    elif isinstance(event, TimerElapsed):
+        run.timer_elapsed()
+    return run.finish()

@@ -1,0 +1,39 @@
+"""What one step of the conversation gives back to the front end."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from dialogs.engine.effects import Effect
+from dialogs.model import ListenMode
+
+
+@dataclass(frozen=True)
+class Listen:
+    """What the front end should listen for after speaking."""
+
+    mode: ListenMode
+    intents: tuple[str, ...] = ()
+    end_intent: str | None = None
+    """The intent that ends a timed phase early ("we're done")."""
+    seconds: int | None = None
+    """How long a timed phase lasts."""
+
+
+@dataclass(frozen=True)
+class Turn:
+    """The words to say, what to listen for next, the state to keep and the effects to store."""
+
+    speech: str
+    reprompt: str
+    listen: Listen
+    end_session: bool
+    state: dict[str, Any]
+    """The conversation state as JSON, to pass back with the next event."""
+    effects: tuple[Effect, ...] = ()
+    at: str = ""
+    """Where the conversation is now, as `flow/step`."""
+    card_title: str = "Couple Care"
+    exercise: str | None = None
+    """The exercise the conversation is in (its place is saved), or None outside exercises."""

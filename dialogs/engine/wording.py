@@ -1,0 +1,126 @@
+"""Saying things: variables, templates, the choice of variant, the menu.
+
+`Wording` is also the working copy of one turn that navigation, actions, commands and the
+event dispatch build on: the state being changed, the words said and the effects asked for.
+"""
+
+from __future__ import annotations
+
+import zlib
+from typing import Any
+
+from num2words import num2words
+
+from dialogs.book import VARIABLE, Book
+from dialogs.engine.effects import Effect
+from dialogs.engine.profile import Context
+from dialogs.engine.state import ConversationState
+from dialogs.intents import WELCOME_FLOW
+from dialogs.markup import neutralise
+from dialogs.model import Flow, Step
+
+
+class Wording:
+    """One call of the step function: a working copy of the state plus what is said and done."""
+
+    def __init__(self, book: Book, state: ConversationState, context: Context):
+        self.book = book
+        self.matcher = book.matcher
+        self.state = state
+        self.context = context
+        self.speech: list[str] = []
+        self.effects: list[Effect] = []
+        self.completed = False
+        """An exercise was finished in this turn, so its place is not saved again."""
+        self.speech_is_aside = False
+        """What is said this turn is not the guide's main words (a check-in, a repeat), so
+        "repeat" should keep saying what was said before."""
+
+    @property
+    def flow(self) -> Flow:
+        return self.book.flow(self.state.flow)
+
+    @property
+    def step(self) -> Step:
+        return self.flow.steps[self.state.step]
+
+    @property
+    def in_exercise(self) -> bool:
+        return self.state.flow != WELCOME_FLOW
+
+    def names(self) -> tuple[str, str]:
+        first = str(self.state.variables.get("first") or "partner one")
+        second = str(self.state.variables.get("second") or "partner two")
+        return first, second
+
+    def variables(self) -> dict[str, Any]:
+        """Every value a template may use now: built-in ones, then the flow's own."""
+        names = self.names()
+        values: dict[str, Any] = {
+            "first": names[0], "second": names[1],
+            "speaker": names[self.state.speaker], "listener": names[1 - self.state.speaker],
+            "menu": self.menu_text(),
+        }
+        if self.in_exercise:
+            exercise = self.book.exercises[self.state.flow]
+            values["exercise"] = exercise.title.lower()
+            month = (self.context.today.year, self.context.today.month)
+            done = sum(1 for e, d in self.context.profile.completions
+                       if e == exercise.id and (d.year, d.month) == month)
+            values["times_this_month"] = num2words(done + 1, to="ordinal")
+        timed = self.step.timed
+        if timed:
+            count = max(1, round(timed.seconds / 60))
+            values["minutes"] = "a minute" if count == 1 else f"{num2words(count)} minutes"
+        values.update(self.state.variables)
+        return values
+
+    def render(self, template: str) -> str:
+        values = self.variables()
+
+        def value(found: Any) -> str:
+            return neutralise(str(values.get(found.group(1), "")))
+
+        return VARIABLE.sub(value, template)
+
+    def choose(self, key: str, variants: tuple[str, ...]) -> str:
+        """A variant, never the same as last time when there is a choice."""
+        if not variants:
+            return ""
+        last = self.state.last_variants.get(key)
+        options = [i for i in range(len(variants)) if i != last] or [0]
+        index = options[zlib.crc32(f"{self.state.turn}:{key}".encode()) % len(options)]
+        self.state.last_variants[key] = index
+        return variants[index]
+
+    def say(self, template: str) -> None:
+        if template:
+            self.speech.append(self.render(template))
+
+    def say_choice(self, key: str, variants: tuple[str, ...]) -> None:
+        self.say(self.choose(key, variants))
+
+    def prompts(self, kind: str) -> tuple[str, ...]:
+        return self.step.prompts(kind, self.state.platform)
+
+    def here(self, kind: str) -> str:
+        """The variant key of a prompt of the current step."""
+        return f"{self.state.flow}/{self.state.step}/{kind}"
+
+    def menu_text(self) -> str:
+        """The exercises on offer, as a spoken list."""
+        titles = [e.title.lower() for e in self.book.exercises.values()
+                  if not (self.state.unsafe and e.joint)]
+        if len(titles) <= 1:
+            return "".join(titles)
+        return ", ".join(titles[:-1]) + ", or " + titles[-1]
+
+    def repeat_prompt(self) -> None:
+        """The step's own words again, without redoing what it does."""
+        self.say_choice(self.here("say"), self.prompts("say"))
+        if self.step.timed:
+            self.say_choice(f"timed/{self.state.platform}",
+                            self.book.messages.timed.get(self.state.platform, ()))
+
+    def reprompt_here(self) -> None:
+        self.say_choice(self.here("reprompt"), self.prompts("reprompt") or self.prompts("say"))

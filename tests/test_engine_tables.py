@@ -1,0 +1,93 @@
+"""The engine's tables: every action and global intent has its one handler, every effect
+survives JSON, and the model knows which actions leave a flow."""
+
+import json
+from dataclasses import fields
+from datetime import date
+
+import pytest
+
+from dialogs import intents
+from dialogs.engine import (
+    EFFECT_TYPES,
+    AddPromise,
+    ClearPosition,
+    CompleteExercise,
+    DisclaimerSeen,
+    Effect,
+    Profile,
+    Promise,
+    ResolvePromise,
+    SaveNames,
+    SavePosition,
+    effect_from_json,
+    effects_from_json,
+    effects_to_json,
+    profile_from_json,
+    profile_to_json,
+)
+from dialogs.engine.actions import ACTIONS
+from dialogs.engine.commands import COMMANDS, PAUSED_COMMANDS
+from dialogs.engine.run import Run
+from dialogs.model import Action
+
+EFFECTS: list[Effect] = [
+    SaveNames(("Sam", "Alex")),
+    DisclaimerSeen(),
+    SavePosition("honest-check-in", {"flow": "honest-check-in", "step": "floor", "speaker": 1,
+                                     "vars": {"first": "Sam", "has_promise": True, "n": 2}}),
+    ClearPosition("honest-check-in"),
+    AddPromise("Sam", "call at lunch"),
+    ResolvePromise(3, "kept"),
+    CompleteExercise("promises"),
+]
+
+
+def test_every_action_has_exactly_one_handler():
+    assert list(ACTIONS) == list(Action)
+    assert Run.actions is ACTIONS
+
+
+def test_every_global_intent_is_a_command_or_an_answer_never_both():
+    commands, answers = set(COMMANDS), set(intents.ANSWER_INTENTS)
+    assert not commands & answers
+    assert commands | answers == set(intents.GLOBAL_INTENTS)
+    assert len(intents.GLOBAL_INTENTS) == len(set(intents.GLOBAL_INTENTS))
+
+
+def test_a_paused_conversation_acts_only_on_what_it_listens_for():
+    assert set(PAUSED_COMMANDS) <= set(intents.PAUSED_INTENTS)
+    assert set(intents.PAUSED_INTENTS) <= set(intents.GLOBAL_INTENTS)
+
+
+def test_the_effects_listed_are_every_effect():
+    assert set(EFFECT_TYPES.values()) == {type(effect) for effect in EFFECTS}
+    assert set(EFFECT_TYPES.values()) == set(Effect.__args__)
+
+
+@pytest.mark.parametrize("effect", EFFECTS, ids=lambda e: type(e).__name__)
+def test_every_effect_round_trips_through_json(effect):
+    data = json.loads(json.dumps(effect.to_json()))
+    assert data["type"] == type(effect).__name__
+    assert set(data) == {"type", *(f.name for f in fields(effect))}
+    assert effect_from_json(data) == effect
+    assert type(effect).from_json(data) == effect
+
+
+def test_a_list_of_effects_round_trips_through_json():
+    assert effects_from_json(json.loads(json.dumps(effects_to_json(EFFECTS)))) == EFFECTS
+
+
+def test_a_profile_round_trips_through_json():
+    profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
+                      saved={"promises": {"flow": "promises", "step": "x", "speaker": 0,
+                                          "vars": {}}},
+                      open_promises=(Promise(1, "Sam", "call", date(2026, 11, 2)),),
+                      completions=(("promises", date(2026, 11, 3)),))
+    assert profile_from_json(json.loads(json.dumps(profile_to_json(profile)))) == profile
+
+
+def test_actions_that_leave_a_flow():
+    leaving = {action for action in Action if action.leaves_flow}
+    assert leaving == {Action.MENU, Action.GOODBYE, Action.START_EXERCISE, Action.RESUME_SAVED,
+                       Action.SAFETY}
