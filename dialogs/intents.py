@@ -34,6 +34,11 @@ GLOBAL_INTENTS = (
 PAUSED_INTENTS = (RESUME, STOP, CANCEL, HELP, SAFETY)
 """What a paused conversation listens for."""
 
+YES = "YesIntent"
+NO = "NoIntent"
+UNSURE = "UnsureIntent"
+"""Answers to a yes-or-no question; "I'm not sure" is an answer too, not a miss."""
+
 CHOOSE_INTENT = "ChooseExerciseIntent"
 CHOICE_SLOT = "choice"
 """The intent and slot that name an exercise, also in a one-shot request."""
