@@ -4,8 +4,9 @@ It reads the concepts files (`concepts/*.yaml`, written for clinicians) and runs
 every utterance before anything else reads the words. It works on words and
 their dictionary forms, never on fuzzy matches: "unseen" is not "unsafe".
 A phrase does not count when it is said as harmless (an idiom listed under
-`harmless:`) or when a negation the phrase does not name comes shortly before it
-in the same clause ("he has never hit me"); "not sure if" is not a negation.
+`harmless:`; in the file of one kind of danger, for that kind only) or when a
+negation the phrase does not name comes shortly before it in the same clause
+("he has never hit me"); "not sure if" is not a negation.
 """
 
 from __future__ import annotations
@@ -93,17 +94,31 @@ class SafetyDetector:
         said = words(text)
         if not said:
             return None
-        harmless = _named_positions(self._harmless, said)
+        harmless = _named_positions_by_category(self._harmless, said)
+        everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
         negators = _named_positions(self._negations, said) - _named_positions(
             self._not_negations, said)
         best: tuple[int, Concern] | None = None
         for rule, found in self._danger.found(said):
-            if found.named & harmless or _negated(found, negators, said):
+            if found.named & (everywhere | harmless.get(rule.category, frozenset())):
+                continue
+            if _negated(found, negators, said):
                 continue
             if best is None or found.start < best[0]:
                 spoken = " ".join(w.text for w in said[found.start:found.end])
                 best = (found.start, Concern(rule.category, rule.text, spoken))
         return best[1] if best else None
+
+
+_EVERY_CATEGORY = ""
+"""The scope of a harmless phrase in a file without `danger:` (harmless.yaml): every kind."""
+
+
+def _named_positions_by_category(rules: _Rules, said: list[Word]) -> dict[str, frozenset[int]]:
+    positions: dict[str, set[int]] = defaultdict(set)
+    for rule, found in rules.found(said):
+        positions[rule.category] |= found.named
+    return {category: frozenset(named) for category, named in positions.items()}
 
 
 def _named_positions(rules: _Rules, said: list[Word]) -> frozenset[int]:
@@ -171,9 +186,12 @@ def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
             rules["danger"] += [_rule(category, text, phrase) for text, phrase in
                                 _phrases(phrases, ("danger", category), lists, source,
                                          problems)]
+        own_categories = list(_mapping(data, "danger", source, []) or {}) or [_EVERY_CATEGORY]
         for section in SECTIONS[2:]:
-            rules[section] += [_rule(section, text, phrase) for text, phrase in _phrases(
-                data.get(section, []), (section,), lists, source, problems)]
+            for text, phrase in _phrases(data.get(section, []), (section,), lists, source,
+                                         problems):
+                scopes = own_categories if section == "harmless" else [section]
+                rules[section] += [_rule(scope, text, phrase) for scope in scopes]
     if not rules["danger"] and not problems:
         problems.append(Problem(str(folder), 1, "no file has a `danger:` section with phrases"))
     if problems:

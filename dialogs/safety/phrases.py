@@ -54,7 +54,7 @@ class Gap:
 
 Element = Literal | Sequence | Choice | Gap
 
-_TOKEN = re.compile(r"\.\.\.|~|[()\[\]|]|@[\w-]+|[^\s()\[\]|~]+")
+_TOKEN = re.compile(r"\.\.\.|~|[()\[\]|?]|@[\w-]+|[^\s()\[\]|~?]+")
 
 
 def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
@@ -78,6 +78,10 @@ def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
                 if not parts:
                     raise PhraseError(f"`{token}` cannot start a phrase or a group")
                 parts.append(Gap() if token == "..." else Gap(SENTENCE_WORDS))
+            elif token == "?":
+                if not parts or not isinstance(parts[-1], Choice):
+                    raise PhraseError("`?` can only follow a bracket, as in `(really|so)?`")
+                parts[-1] = Choice(parts[-1].options, optional=True)
             elif token.startswith("@"):
                 name = token[1:]
                 if name not in lists:

@@ -103,6 +103,13 @@ def _spell_out(token: str) -> str:
 _TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[.,;:!?()\"]|\S")
 
 
+_AFTER_I_WILL = frozenset({
+    "be", "never", "just", "go", "do", "have", "make", "kill", "hurt", "end", "see", "call",
+    "leave", "try", "get", "take", "stop", "tell", "find", "show", "miss", "not", "cut",
+    "burn", "jump", "finish", "put", "break", "ruin", "come", "give", "let", "always"})
+"""Words after which a recogniser's "ill" is "I'll" ("ill be gone"), not "ill" (unwell)."""
+
+
 def tokens(text: str) -> list[str]:
     """Plain words and clause boundaries, in order."""
     text = text.lower().translate(_APOSTROPHES).replace("—", ",").replace("–", ",")
@@ -120,6 +127,9 @@ def tokens(text: str) -> list[str]:
             if part in _CLAUSE_WORDS and result and result[-1] != BOUNDARY:
                 result.append(BOUNDARY)
             result.append(part)
+    for i in range(len(result) - 1):
+        if result[i] == "ill" and result[i + 1] in _AFTER_I_WILL:
+            result[i:i + 1] = ["i", "will"]
     return result
 
 
