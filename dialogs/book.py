@@ -14,6 +14,7 @@ from pydantic import BaseModel, ValidationError
 from dialogs.intents import GLOBAL_INTENTS, SAFETY, WELCOME_FLOW
 from dialogs.matcher import Matcher
 from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
+from dialogs.safety import SafetyDetector, default_detector, load_detector
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
 CONTENT_DIR = Path(__file__).parent / "content"
@@ -24,7 +25,8 @@ BUILTIN_VARIABLES = frozenset({
 })
 """Variables any prompt may use; flows add their own with `set:` and `capture:`."""
 
-WELCOME_ENTRY_STEPS = ("start", "menu", "after_exercise", "after_safety", "resume_offer")
+WELCOME_ENTRY_STEPS = ("start", "menu", "after_exercise", "after_safety", "resume_offer",
+                       "safety_first")
 """Steps of the welcome flow that the engine enters by name."""
 
 VARIABLE = re.compile(r"\{([^{}]*)\}")
@@ -39,6 +41,8 @@ class Book:
     welcome: Welcome
     exercises: dict[str, Exercise]
     sources: dict[str, SourceMap]
+    safety: SafetyDetector
+    """The safety check, run on every utterance before anything else reads the words."""
 
     @cached_property
     def matcher(self) -> Matcher:
@@ -175,11 +179,18 @@ def load_book(root: Path | str | None = None,
               exercise_files: Iterable[Path | str] | None = None) -> Book:
     """Load and check every definition; raise DefinitionError listing all problems found.
 
-    `root` holds vocabulary.yaml, messages.yaml, welcome.yaml and exercises/*.yaml;
+    `root` holds vocabulary.yaml, messages.yaml, welcome.yaml and exercises/*.yaml, and may
+    hold its own safety concepts in safety/ (for content in another language);
     `exercise_files`, when given, replaces the exercises found under it.
     """
     root = Path(root) if root else CONTENT_DIR
     problems: list[Problem] = []
+    safety: SafetyDetector | None = None
+    try:
+        own_concepts = root / "safety"
+        safety = load_detector(own_concepts) if own_concepts.is_dir() else default_detector()
+    except DefinitionError as error:
+        problems.extend(error.problems)
     vocabulary, vocabulary_source = _load(Vocabulary, root / "vocabulary.yaml", problems)
     messages, messages_source = _load(Messages, root / "messages.yaml", problems)
     welcome, welcome_source = _load(Welcome, root / "welcome.yaml", problems)
@@ -198,7 +209,7 @@ def load_book(root: Path | str | None = None,
             continue
         exercises[exercise.id] = exercise
         sources[exercise.id] = source
-    if vocabulary is None or messages is None or welcome is None:
+    if vocabulary is None or messages is None or welcome is None or safety is None:
         raise DefinitionError(problems)
 
     slot_types = dict(vocabulary.slot_types)
@@ -228,7 +239,7 @@ def load_book(root: Path | str | None = None,
         raise DefinitionError(problems)
     return Book(vocabulary, messages, welcome, exercises,
                 {"vocabulary": vocabulary_source, "messages": messages_source,
-                 WELCOME_FLOW: welcome_source, **sources})
+                 WELCOME_FLOW: welcome_source, **sources}, safety)
 
 
 def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem]:

@@ -25,19 +25,19 @@ ANSWER_INTENTS = (FALLBACK, DONE)
 they move on (Alexa sends Fallback for words it has no sample for); elsewhere they are not
 understood."""
 
+YES = "YesIntent"
+NO = "NoIntent"
+UNSURE = "UnsureIntent"
+"""Answers to a yes-or-no question; "I'm not sure" is an answer too, not a miss."""
+
 GLOBAL_INTENTS = (
     HELP, REPEAT, PAUSE, RESUME, PREVIOUS, NEXT, START_OVER, STOP, CANCEL, NAVIGATE_HOME,
-    FALLBACK, DONE, SAFETY,
+    FALLBACK, DONE, SAFETY, UNSURE,
 )
 """Intents every step understands without the author writing anything."""
 
 PAUSED_INTENTS = (RESUME, STOP, CANCEL, HELP, SAFETY)
 """What a paused conversation listens for."""
-
-YES = "YesIntent"
-NO = "NoIntent"
-UNSURE = "UnsureIntent"
-"""Answers to a yes-or-no question; "I'm not sure" is an answer too, not a miss."""
 
 CHOOSE_INTENT = "ChooseExerciseIntent"
 CHOICE_SLOT = "choice"

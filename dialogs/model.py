@@ -50,6 +50,14 @@ class Action(StrEnum):
     MENU = "menu"
     GOODBYE = "goodbye"
     SAFETY = "safety"
+    CONFIRM_SAFE = "confirm_safe"
+    """Both said they feel safe: exercises with the partner may be offered in this session."""
+    UNSURE_OF_SAFETY = "unsure_of_safety"
+    """Someone is not sure they are safe: only one-person exercises for the rest of the
+    session, without the words of a safety stop."""
+    CARRY_ON_REQUEST = "carry_on_request"
+    """Carry on from the saved place as a one-shot request at launch asked ("tell couple care
+    we're done" after a timed phase), once the safety question has been answered."""
 
     @property
     def leaves_flow(self) -> bool:
@@ -59,7 +67,7 @@ class Action(StrEnum):
 
 
 _LEAVING_ACTIONS = frozenset({Action.MENU, Action.GOODBYE, Action.START_EXERCISE,
-                              Action.RESUME_SAVED, Action.SAFETY})
+                              Action.RESUME_SAVED, Action.SAFETY, Action.CARRY_ON_REQUEST})
 
 
 def _as_tuple(value: Any) -> Any:
@@ -183,6 +191,9 @@ class Step(Model):
     """Make the step a timed phase."""
     end: bool = False
     """The exercise is complete when it reaches this step."""
+    if_unclear: str | None = None
+    """A step to go to when, after the first reminder, the answer is still silence or not
+    understood (the safety question leads gently to help), instead of asking again."""
 
     def transitions(self) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
         """Every transition with its path in the file: ("on", intent, i), ("next", i)..."""
@@ -242,10 +253,18 @@ class Exercise(Flow):
     """About how long it takes."""
     joint: bool = True
     """Both partners take part; joint exercises are not offered once someone feels unsafe."""
+    prepares_talk_with_partner: bool = False
+    """One person prepares a conversation with the partner (a gentle start-up on a walk);
+    like a joint exercise, it is not offered once someone feels unsafe or is unsure."""
     summary: str
     """One sentence saying what the couple does."""
     names: tuple[str, ...] = ()
     """Other ways people may ask for it ("check-in")."""
+
+    @property
+    def needs_feeling_safe(self) -> bool:
+        """Offered only after both said they feel safe with each other in this session."""
+        return self.joint or self.prepares_talk_with_partner
 
 
 class Welcome(Flow):
@@ -270,9 +289,14 @@ class Messages(Model):
     cannot_skip: Prompts
     """For "skip" where there is nothing to skip to."""
     no_input: tuple[Prompts, Prompts, Prompts]
-    """For silence: the first, second and third time in a row (the third ends the session)."""
+    """For silence: the first, second and third time in a row (the third pauses, keeping
+    the place; nothing is ended by silence)."""
     no_match: tuple[Prompts, Prompts, Prompts]
-    """For answers not understood, the same way as `no_input`."""
+    """For answers not understood, the same way; the third time the step's help follows."""
+    confirm_start_over: Prompts
+    """For "start over" in an exercise: starting over loses the place, so it asks first."""
+    carry_on: Prompts
+    """When a question such as "start over?" is answered with anything but yes."""
     stopped: Prompts
     """On "stop" or "cancel"."""
     safety: Prompts

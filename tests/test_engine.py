@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from dialogs import engine
+from dialogs import engine, intents
 from dialogs.book import load_book
 from dialogs.engine import (
     ClearPosition,
@@ -133,7 +133,9 @@ def test_timed_phase_on_alexa_saves_and_ends_with_how_to_come_back():
     position = next(e for e in floor.effects if isinstance(e, SavePosition)).position
     comeback = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
                        saved={"honest-check-in": position})
-    resumed = play([IntentEvent("DoneIntent")], platform=Platform.ALEXA, profile=comeback)[0]
+    asked, resumed = play([IntentEvent("DoneIntent"), IntentEvent("YesIntent")],
+                          platform=Platform.ALEXA, profile=comeback)
+    assert asked.at == "welcome/safe_check"  # nothing comes before the safety question
     assert resumed.at == "honest-check-in/paraphrase"
     assert "Alex" in to_plain(resumed.speech)
     assert not resumed.end_session
@@ -156,11 +158,22 @@ def test_free_speech_from_alexa_arrives_as_an_intent_with_text():
     assert turn.at == "honest-check-in/check"
 
 
-def test_no_input_escalates_to_a_graceful_saved_exit():
-    turns = play([*TO_FLOOR[:3], NoInput(), NoInput(), NoInput()])
-    assert [t.end_session for t in turns[-3:]] == [False, False, True]
-    assert "place is saved" in to_plain(turns[-1].speech)
-    assert any(isinstance(e, SavePosition) for e in turns[-1].effects)
+def test_silence_escalates_then_pauses_with_the_place_kept_and_never_ends_the_session():
+    turns = play([*TO_FLOOR[:3], NoInput(), NoInput(), NoInput(), NoInput()])
+    assert not any(t.end_session for t in turns)
+    assert "keep your place" in to_plain(turns[-2].speech)
+    assert turns[-2].listen.intents == intents.PAUSED_INTENTS  # paused after the third
+    assert turns[-1].speech == ""  # a paused guide stays quiet
+    assert any(isinstance(e, SavePosition) for e in turns[-2].effects)
+    resumed = play([Utterance("resume"), NoInput()], state=turns[-1].state)
+    assert "take your time" in to_plain(resumed[-1].speech).lower()  # the count starts again
+
+
+def test_answers_not_understood_bring_help_and_an_offer_to_pause_never_the_end():
+    turns = play([*TO_FLOOR[:3], *[Utterance("purple elephant")] * 4])
+    assert not any(t.end_session for t in turns)
+    third = to_plain(turns[-2].speech).lower()
+    assert "say pause" in third and "keep your place" in third
 
 
 def test_completing_records_history_and_clears_the_position():
@@ -184,15 +197,16 @@ def test_times_this_month_counts_earlier_completions():
     assert "third check-in this month" in to_plain(play(events, profile=profile)[-1].speech)
 
 
-def test_not_feeling_safe_at_the_start_offers_only_solo_exercises():
-    turns = play([Launch(), Utterance("yes"), Utterance("no"), Utterance("yes")])
+def test_not_feeling_safe_at_the_start_offers_only_what_one_person_can_do_alone():
+    turns = play([Launch(), Utterance("yes"), Utterance("no"), Utterance("menu")])
     assert turns[2].at == "welcome/after_safety"
     assert "988" in turns[2].speech
     menu = to_plain(turns[3].speech).lower()
-    joint = [e.title.lower() for e in BOOK.exercises.values() if e.joint]
-    solo = [e.title.lower() for e in BOOK.exercises.values() if not e.joint]
-    assert solo and all(t in menu for t in solo)
-    assert not any(t in menu for t in joint)
+    with_partner = [e.title.lower() for e in BOOK.exercises.values() if e.needs_feeling_safe]
+    alone = [e.title.lower() for e in BOOK.exercises.values() if not e.needs_feeling_safe]
+    assert alone and all(t in menu for t in alone)
+    assert not any(t in menu for t in with_partner)
+    assert "gentle start for a walk" in with_partner  # it prepares a talk with the partner
 
 
 def test_names_from_the_profile_are_used_and_unknown_names_are_asked():

@@ -90,4 +90,4 @@ def test_a_profile_round_trips_through_json():
 def test_actions_that_leave_a_flow():
     leaving = {action for action in Action if action.leaves_flow}
     assert leaving == {Action.MENU, Action.GOODBYE, Action.START_EXERCISE, Action.RESUME_SAVED,
-                       Action.SAFETY}
+                       Action.SAFETY, Action.CARRY_ON_REQUEST}

@@ -176,7 +176,10 @@ def test_a_timed_phase_ends_the_session_and_a_one_shot_comes_back(client):
     assert "tell couple care we're done" in speech_of(body)
     back = valid(post(client, envelope(intent_request("DoneIntent"), new=True)))
     assert back["response"]["shouldEndSession"] is False
-    assert back["sessionAttributes"][STATE]["step"] == "paraphrase"
+    assert back["sessionAttributes"][STATE]["step"] == "safe_check"
+    safe = valid(post(client, envelope(intent_request("AMAZON.YesIntent"),
+                                       back["sessionAttributes"])))
+    assert safe["sessionAttributes"][STATE]["step"] == "paraphrase"
 
 
 def speech_of(body) -> str:

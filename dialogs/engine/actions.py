@@ -12,7 +12,7 @@ from dialogs.engine.effects import (
     SaveNames,
 )
 from dialogs.engine.navigation import Navigation
-from dialogs.intents import WELCOME_FLOW
+from dialogs.intents import RESUME, WELCOME_FLOW
 from dialogs.model import Action
 
 
@@ -58,8 +58,9 @@ def start_exercise(run: Navigation) -> None:
     if exercise is None:
         run.say_choice("unknown_exercise", run.book.messages.unknown_exercise)
         run.to_menu()
-    elif run.state.unsafe and exercise.joint:
-        run.say_choice("not_offered_now", run.book.messages.not_offered_now)
+    elif not run.offered(exercise):
+        if run.state.unsafe:
+            run.say_choice("not_offered_now", run.book.messages.not_offered_now)
         run.to_menu()
     else:
         run.effects.append(ClearPosition(exercise.id))
@@ -90,12 +91,52 @@ def goodbye(run: Navigation) -> None:
 
 
 def safety(run: Navigation) -> None:
-    """Someone may not be safe: only the safety words are said, and joint work stops."""
+    """Someone may not be safe: only the safety words are said, work with the partner stops
+    for this session, and no saved place in such an exercise is offered again."""
     run.speech.clear()
     run.say_choice("safety", run.book.messages.safety)
+    _no_work_with_partner(run)
+    run.start_flow(WELCOME_FLOW, "after_safety")
+
+
+def unsure_of_safety(run: Navigation) -> None:
+    """Not sure they are safe: the same limits as a safety stop, said gently by the step."""
+    _no_work_with_partner(run)
+
+
+def _no_work_with_partner(run: Navigation) -> None:
     run.state.unsafe = True
     run.state.paused = False
-    run.start_flow(WELCOME_FLOW, "after_safety")
+    run.state.confirming = ""
+    places = {*run.context.profile.saved, run.state.flow}
+    for exercise_id in sorted(places):
+        exercise = run.book.exercises.get(exercise_id)
+        if exercise is not None and exercise.needs_feeling_safe:
+            run.effects.append(ClearPosition(exercise_id))
+    run.state.variables.pop("has_saved", None)
+
+
+def confirm_safe(run: Navigation) -> None:
+    if not run.state.unsafe:
+        run.state.safe_confirmed = True
+
+
+def carry_on_request(run: Navigation) -> None:
+    """The one-shot request of the launch ("tell couple care we're done"), now that the
+    safety question is answered: carry on from the saved place, or offer it."""
+    request = str(run.state.variables.pop("request", ""))
+    exercise_id = str(run.state.variables.get("saved_id", ""))
+    position = run.context.profile.saved.get(exercise_id)
+    exercise = run.book.exercises.get(exercise_id)
+    if position is None or exercise is None or not run.offered(exercise):
+        run.to_menu()
+        return
+    step = exercise.steps.get(str(position.get("step")))
+    if request == RESUME or step is None or not step.timed:
+        run.resume(position, exercise_id)
+        return
+    run.return_to(position, exercise_id)
+    run.carry_on(request)
 
 
 ACTIONS: dict[Action, Callable[[Navigation], None]] = {
@@ -110,4 +151,7 @@ ACTIONS: dict[Action, Callable[[Navigation], None]] = {
     Action.MENU: menu,
     Action.GOODBYE: goodbye,
     Action.SAFETY: safety,
+    Action.CONFIRM_SAFE: confirm_safe,
+    Action.UNSURE_OF_SAFETY: unsure_of_safety,
+    Action.CARRY_ON_REQUEST: carry_on_request,
 }

@@ -12,6 +12,8 @@ from dialogs import intents
 from dialogs.engine.actions import menu, safety
 from dialogs.engine.navigation import Navigation
 
+START_OVER_CONFIRMATION = "start_over"
+
 
 def help_here(run: Navigation) -> None:
     run.say_choice(run.here("help"),
@@ -59,10 +61,27 @@ def skip(run: Navigation) -> None:
 
 
 def start_over(run: Navigation) -> None:
+    """In an exercise, ask first: starting over loses the place."""
     if run.in_exercise:
-        run.start_flow(run.state.flow)
+        run.state.confirming = START_OVER_CONFIRMATION
+        run.say_choice("confirm_start_over", run.book.messages.confirm_start_over)
     else:
         run.to_menu()
+
+
+def confirmed(run: Navigation, yes: bool) -> None:
+    """The answer to a command that asked first."""
+    run.state.confirming = ""
+    if yes:
+        run.start_flow(run.state.flow)
+    else:
+        run.say_choice("carry_on", run.book.messages.carry_on)
+        run.repeat_prompt()
+
+
+def unsure(run: Navigation) -> None:
+    """"I don't know" where a step has no answer for it: help, then the question again."""
+    help_here(run)
 
 
 def stop(run: Navigation) -> None:
@@ -82,6 +101,7 @@ COMMANDS: dict[str, Callable[[Navigation], None]] = {
     intents.CANCEL: stop,
     intents.NAVIGATE_HOME: menu,
     intents.SAFETY: safety,
+    intents.UNSURE: unsure,
 }
 """Global commands by intent, as they work while the conversation is not paused. Safety comes
 first, even while paused: the dispatch checks for it before anything else."""

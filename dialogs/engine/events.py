@@ -14,6 +14,8 @@ class Launch:
     exercise: str | None = None
     intent: str | None = None
     slots: Mapping[str, str] = field(default_factory=dict)
+    heard: tuple[str, ...] = ()
+    """The words of a one-shot request as Alexa heard them (see `IntentEvent.heard`)."""
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,9 @@ class IntentEvent:
 
     name: str
     slots: Mapping[str, str] = field(default_factory=dict)
+    heard: tuple[str, ...] = ()
+    """The words Alexa heard as they came, before any slot value was resolved or matched
+    (the safety check reads them: a name slot may hold "i don't want to live")."""
 
 
 @dataclass(frozen=True)

@@ -56,8 +56,16 @@ class Navigation(Wording):
         self.state.flow = flow_id
         self.enter(step_id or self.flow.start)
 
+    def carry_on(self, intent: str) -> None:
+        """Answer `intent` at the current step, as if it had just been said."""
+        raise NotImplementedError
+
     def to_menu(self) -> None:
-        self.start_flow(WELCOME_FLOW, "menu")
+        """The menu; before the safety question is answered, the safety question."""
+        if self.state.safe_confirmed or self.state.unsafe:
+            self.start_flow(WELCOME_FLOW, "menu")
+        else:
+            self.start_flow(WELCOME_FLOW, "safety_first")
 
     def enter(self, step_id: str, depth: int = 0) -> None:
         """Arrive at a step: set, speak, act, then wait there or move straight on."""

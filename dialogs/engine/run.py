@@ -13,7 +13,7 @@ from typing import Any
 from dialogs import intents
 from dialogs.book import Book
 from dialogs.engine.actions import ACTIONS, safety
-from dialogs.engine.commands import COMMANDS, PAUSED_COMMANDS, still_paused
+from dialogs.engine.commands import COMMANDS, PAUSED_COMMANDS, confirmed, help_here, still_paused
 from dialogs.engine.effects import SavePosition
 from dialogs.engine.events import (
     Event,
@@ -39,7 +39,7 @@ class Run(Navigation):
 
     def expected(self) -> tuple[str, ...]:
         step = self.step
-        own = list(step.on)
+        own = [intents.YES, intents.NO] if self.state.confirming else list(step.on)
         if step.timed:
             own.append(step.timed.end_intent)
         return tuple(dict.fromkeys([*own, *intents.GLOBAL_INTENTS]))
@@ -54,17 +54,33 @@ class Run(Navigation):
         return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
                       timed.seconds if timed else None)
 
-    def sounds_unsafe(self, said: Mapping[str, str]) -> bool:
-        return any(self.matcher.is_safety(value) for value in said.values())
+    def sounds_unsafe(self, name: str, slots: Mapping[str, str], heard: tuple[str, ...]) -> bool:
+        """Whether an intent's words suggest danger: every slot value as resolved and as heard,
+        and words carried by a lead-in ("i feel {text}") with each of its lead-ins."""
+        said = [*slots.values(), *heard]
+        intent = self.book.vocabulary.intents.get(name)
+        if intent is not None and intent.carries_words:
+            words = slots.get(intents.WORDS_SLOT, "")
+            said += [sample.replace("{" + intents.WORDS_SLOT + "}", words)
+                     for sample in intent.samples if words]
+        return any(self.book.safety.check(text) for text in said if text)
 
-    def intent(self, name: str, slots: Mapping[str, str]) -> None:
+    def carry_on(self, intent: str) -> None:
+        self.intent(intent, {})
+
+    def intent(self, name: str, slots: Mapping[str, str], heard: tuple[str, ...] = ()) -> None:
         step = self.step
-        if name == intents.SAFETY or self.sounds_unsafe(slots):
+        if name == intents.SAFETY or self.sounds_unsafe(name, slots, heard):
             safety(self)
             return
         if self.state.paused:
             PAUSED_COMMANDS.get(name, still_paused)(self)
             return
+        if self.state.confirming:
+            if name in (intents.YES, intents.NO):
+                confirmed(self, name == intents.YES)
+                return
+            self.state.confirming = ""
         if name in step.on:
             if not self.follow(step.on[name], slots):
                 self.missed("no_match")
@@ -109,17 +125,23 @@ class Run(Navigation):
             self.speech_is_aside = True
 
     def missed(self, kind: str) -> None:
-        """Escalate: first a gentle reprompt, then a fuller one, then a graceful exit."""
+        """Escalate: a gentle reminder, then a fuller one, then help and an offer to pause.
+        Misses never end a session: silence that goes on pauses it, with the place kept."""
         if kind == "no_input":
-            self.state.misses_input += 1
-            count = self.state.misses_input
+            self.state.misses_input = count = min(self.state.misses_input + 1, 3)
         else:
-            self.state.misses_match += 1
-            count = self.state.misses_match
+            self.state.misses_match = count = min(self.state.misses_match + 1, 3)
+        if count >= 2 and self.step.if_unclear:
+            self.enter(self.step.if_unclear)
+            return
         levels = getattr(self.book.messages, kind)
         if count >= 3:
             self.say_choice(f"{kind}/3", levels[2])
-            self.state.ended = True
+            if kind == "no_input":
+                self.state.paused = True
+                self.state.misses_input = self.state.misses_match = 0
+            else:
+                help_here(self)
             return
         own = self.prompts(kind)
         if own and count == 1:
@@ -129,7 +151,7 @@ class Run(Navigation):
         self.reprompt_here()
 
     def utterance(self, text: str) -> None:
-        if self.matcher.is_safety(text):
+        if self.book.safety.check(text):
             safety(self)
             return
         mode = ListenMode.ANSWER if self.state.paused else self.step.listen
@@ -180,29 +202,22 @@ class Run(Navigation):
             requested = self.book.exercises.get(event.exercise)
             self.state.variables.update(choice=event.exercise, has_requested=True,
                                         solo=bool(requested and not requested.joint))
-        if event.intent == intents.SAFETY or self.sounds_unsafe(event.slots):
+        if event.intent == intents.SAFETY or self.sounds_unsafe(
+                event.intent or "", event.slots, event.heard):
             safety(self)
             return
-        if event.intent and saved and self.one_shot(event.intent, event.slots, saved[-1]):
-            return
+        if event.intent and saved and self.carries_on(event.intent, saved[-1]):
+            self.state.variables["request"] = event.intent
         self.start_flow(intents.WELCOME_FLOW, "start")
 
-    def one_shot(self, intent: str, slots: Mapping[str, str], exercise_id: str) -> bool:
-        """A request that opens a session, such as "Alexa, tell couple care we're done".
-
-        After a timed phase (where Alexa had to close the session) it carries on from the
-        saved place as if the session had stayed open; "resume" carries on from any place.
-        """
+    def carries_on(self, intent: str, exercise_id: str) -> bool:
+        """Whether a request that opens a session ("Alexa, tell couple care we're done")
+        carries on from the saved place, once the safety question is answered: after a timed
+        phase (where Alexa had to close the session) as if it had stayed open; "resume" from
+        any place."""
         position = self.context.profile.saved[exercise_id]
         step = self.book.exercises[exercise_id].steps.get(str(position.get("step")))
-        if step is None or not (step.timed or intent == intents.RESUME):
-            return False
-        if intent == intents.RESUME:
-            self.resume(position, exercise_id)
-        else:
-            self.return_to(position, exercise_id)
-            self.intent(intent, slots)
-        return True
+        return step is not None and (step.timed is not None or intent == intents.RESUME)
 
     def finish(self) -> Turn:
         """The turn to give back, once the event has been answered."""
@@ -245,7 +260,8 @@ def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Con
     if current is None and isinstance(event, IntentEvent):
         requested = (event.slots.get(intents.CHOICE_SLOT) if event.name == intents.CHOOSE_INTENT
                      else None)
-        event = Launch(exercise=requested, intent=event.name, slots=event.slots)
+        event = Launch(exercise=requested, intent=event.name, slots=event.slots,
+                       heard=event.heard)
     if current is None or isinstance(event, Launch):
         run = Run(book, fresh_state(context.platform), context)
         run.state.turn = (current.turn + 1) if current else 0
@@ -256,7 +272,7 @@ def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Con
     if isinstance(event, SessionEnd):
         run.state.ended = True
     elif isinstance(event, IntentEvent):
-        run.intent(event.name, event.slots)
+        run.intent(event.name, event.slots, event.heard)
     elif isinstance(event, Utterance):
         run.utterance(event.text)
     elif isinstance(event, NoInput):

@@ -45,7 +45,12 @@ class ConversationState(BaseModel):
     turn: int = 0
     """Turns so far in this session; with the prompt it seeds the choice of variant."""
     unsafe: bool = False
-    """Someone does not feel safe: joint exercises are not offered for the rest of the session."""
+    """Someone does not feel safe or is unsure: exercises with the partner are not offered for
+    the rest of the session."""
+    safe_confirmed: bool = Field(False, alias="safe")
+    """Both said they feel safe with each other in this session (the safety question)."""
+    confirming: str = ""
+    """A command waiting for a yes before it acts ("start_over"), or nothing."""
     followed_promises: list[int] = Field(default_factory=list, alias="followed")
     """Promises already followed up in this session."""
     ended: bool = False

@@ -17,7 +17,7 @@ from dialogs.engine.profile import Context
 from dialogs.engine.state import ConversationState
 from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import neutralise
-from dialogs.model import Flow, Step
+from dialogs.model import Exercise, Flow, Step
 
 
 class Wording:
@@ -107,10 +107,14 @@ class Wording:
         """The variant key of a prompt of the current step."""
         return f"{self.state.flow}/{self.state.step}/{kind}"
 
+    def offered(self, exercise: Exercise) -> bool:
+        """Exercises with the partner only after both said they feel safe, this session."""
+        return not exercise.needs_feeling_safe or (
+            self.state.safe_confirmed and not self.state.unsafe)
+
     def menu_text(self) -> str:
         """The exercises on offer, as a spoken list."""
-        titles = [e.title.lower() for e in self.book.exercises.values()
-                  if not (self.state.unsafe and e.joint)]
+        titles = [e.title.lower() for e in self.book.exercises.values() if self.offered(e)]
         if len(titles) <= 1:
             return "".join(titles)
         return ", ".join(titles[:-1]) + ", or " + titles[-1]
