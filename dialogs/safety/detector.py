@@ -15,11 +15,21 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from pathlib import Path
 from typing import Any
 
-from dialogs.safety.phrases import Choice, Found, PhraseError, Sequence, find, first_words, parse
+from dialogs.safety.phrases import (
+    Choice,
+    Found,
+    PhraseError,
+    Sequence,
+    encode,
+    find,
+    first_words,
+    parse,
+    to_regex,
+)
 from dialogs.safety.words import Word, words
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
@@ -41,12 +51,16 @@ class Concern:
     words: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class _Rule:
     category: str
     text: str
     phrase: Sequence
     firsts: frozenset[str] | None
+
+    @cached_property
+    def regex(self) -> re.Pattern[str]:
+        return to_regex(self.phrase)
 
 
 def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
@@ -64,7 +78,7 @@ class _Rules:
             for word in rule.firsts or ():
                 self.by_word[word].append(rule)
 
-    def found(self, said: list[Word]) -> Iterator[tuple[_Rule, Found]]:
+    def found(self, said: list[Word], encoded: str) -> Iterator[tuple[_Rule, Found]]:
         starts: dict[int, set[int]] = defaultdict(set)
         rules: dict[int, _Rule] = {}
         for position, word in enumerate(said):
@@ -73,9 +87,12 @@ class _Rules:
                     rules[id(rule)] = rule
                     starts[id(rule)].add(position)
         for rule in self.anywhere:
-            yield from ((rule, found) for found in find(rule.phrase, said))
+            if rule.regex.search(encoded):
+                yield from ((rule, found) for found in find(rule.phrase, said))
         for key, rule in rules.items():
-            yield from ((rule, found) for found in find(rule.phrase, said, sorted(starts[key])))
+            if rule.regex.search(encoded):
+                yield from ((rule, found)
+                            for found in find(rule.phrase, said, sorted(starts[key])))
 
 
 class SafetyDetector:
@@ -94,12 +111,13 @@ class SafetyDetector:
         said = words(text)
         if not said:
             return None
-        harmless = _named_positions_by_category(self._harmless, said)
+        encoded = encode(said)
+        harmless = _named_positions_by_category(self._harmless, said, encoded)
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
-        negators = _named_positions(self._negations, said) - _named_positions(
-            self._not_negations, said)
+        negators = _named_positions(self._negations, said, encoded) - _named_positions(
+            self._not_negations, said, encoded)
         best: tuple[int, Concern] | None = None
-        for rule, found in self._danger.found(said):
+        for rule, found in self._danger.found(said, encoded):
             if found.named & (everywhere | harmless.get(rule.category, frozenset())):
                 continue
             if _negated(found, negators, said):
@@ -114,16 +132,17 @@ _EVERY_CATEGORY = ""
 """The scope of a harmless phrase in a file without `danger:` (harmless.yaml): every kind."""
 
 
-def _named_positions_by_category(rules: _Rules, said: list[Word]) -> dict[str, frozenset[int]]:
+def _named_positions_by_category(rules: _Rules, said: list[Word],
+                                 encoded: str) -> dict[str, frozenset[int]]:
     positions: dict[str, set[int]] = defaultdict(set)
-    for rule, found in rules.found(said):
+    for rule, found in rules.found(said, encoded):
         positions[rule.category] |= found.named
     return {category: frozenset(named) for category, named in positions.items()}
 
 
-def _named_positions(rules: _Rules, said: list[Word]) -> frozenset[int]:
+def _named_positions(rules: _Rules, said: list[Word], encoded: str) -> frozenset[int]:
     positions: set[int] = set()
-    for _, found in rules.found(said):
+    for _, found in rules.found(said, encoded):
         positions |= found.named
     return frozenset(positions)
 

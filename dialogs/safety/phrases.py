@@ -172,6 +172,30 @@ def find(phrase: Sequence, words: list[Word],
                 break
 
 
+def encode(words: list[Word]) -> str:
+    """The words as one string that `to_regex` patterns search: `<|text|form|...|>` each."""
+    return "".join("<|" + "|".join((word.text, *sorted(word.forms))) + "|>" for word in words)
+
+
+def to_regex(phrase: Sequence) -> re.Pattern[str]:
+    """A regular expression that finds `phrase` in `encode(words)`: a fast test of whether
+    the phrase is said at all, before `find` works out which words it named."""
+    return re.compile(_regex(phrase))
+
+
+def _regex(element: Element) -> str:
+    if isinstance(element, Literal):
+        if element.prefix:
+            return r"<\|" + re.escape(element.word) + r"[^|>]*\|[^>]*>"
+        return r"<[^>]*\|" + re.escape(element.word) + r"\|[^>]*>"
+    if isinstance(element, Gap):
+        return r"(?:<[^>]*>){0," + str(element.most) + "}"
+    if isinstance(element, Sequence):
+        return "".join(_regex(part) for part in element.parts)
+    group = "(?:" + "|".join(_regex(option) for option in element.options) + ")"
+    return group + "?" if element.optional else group
+
+
 def first_words(phrase: Sequence) -> frozenset[str] | None:
     """Words one of which must start any match (lemma forms), or None when any word could."""
     return _firsts(phrase.parts)
