@@ -90,11 +90,13 @@ def main() -> None:
               f"{share(*theirs[2:]):9.3f}")
     ours, theirs = totals[("detector", "all")], totals[("baseline", "all")]
     sentences = ours[1] + ours[3]
-    recall, false_alarms, base_recall = share(*ours[:2]), share(*ours[2:]), share(*theirs[:2])
+    recall, base_recall = share(*ours[:2]), share(*theirs[:2])
     print(f"{'time per sentence (ms)':36} {'':8} {seconds['detector'] / sentences * 1e3:9.3f} "
           f"{seconds['baseline'] / sentences * 1e3:9.3f}")
-    met = recall >= GOAL_RECALL and false_alarms <= GOAL_FALSE_ALARMS
-    print(f"goal (recall >= {GOAL_RECALL}, false alarms <= {GOAL_FALSE_ALARMS}): "
+    met = all(share(*totals[("detector", name)][:2]) >= GOAL_RECALL
+              and share(*totals[("detector", name)][2:]) <= GOAL_FALSE_ALARMS
+              for name in ("corpus", "heldout"))
+    print(f"goal on both files (recall >= {GOAL_RECALL}, false alarms <= {GOAL_FALSE_ALARMS}): "
           f"{'met' if met else 'not met'}")
     print(f"ratio={recall / max(base_recall, 1e-9):.2f} (recall on danger over the plain "
           "phrase list's)")

@@ -148,8 +148,10 @@ def _named_positions(rules: _Rules, said: list[Word], encoded: str) -> frozenset
 
 
 def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
-    """A negation the phrase does not name, inside it or shortly before it in its clause."""
-    if any(i in negators for i in range(found.start, found.end) if i not in found.named):
+    """A negation the phrase does not name, early inside it ("he has never hit me") or
+    shortly before it in its clause ("I would never hurt myself")."""
+    inside = range(found.start, min(found.end, found.start + NEGATION_REACH))
+    if any(i in negators for i in inside if i not in found.named):
         return True
     position, reach = found.start, NEGATION_REACH
     while position > 0 and reach > 0 and not said[position].starts_clause:

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from dialogs.safety.words import Word, forms_of
+from dialogs.safety.words import Word, forms_of, spell_out
 
 GAP_WORDS = 4
 SENTENCE_WORDS = 14
@@ -91,8 +91,12 @@ def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
                 word = token.strip("'\".,!?")
                 if not word:
                     continue
-                prefix = word.endswith("*")
-                parts.append(Literal(word.rstrip("*"), prefix))
+                if word.endswith("*"):
+                    parts.append(Literal(word.rstrip("*"), prefix=True))
+                    continue
+                # written the way people say it ("won't", "dont"), read the way words are
+                spelled = spell_out(word).split()
+                parts.extend(Literal(w) for w in spelled)
         if closing is not None:
             raise PhraseError(f"a bracket is opened but not closed with `{closing}`")
         return Sequence(tuple(parts)), None

@@ -81,7 +81,8 @@ def forms_of(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
-def _spell_out(token: str) -> str:
+def spell_out(token: str) -> str:
+    """One word as the rules read it: "won't" is "will not", "im" is "i am"."""
     if token in _SPELLED_OUT:
         return _SPELLED_OUT[token]
     if token in _NO_APOSTROPHE:
@@ -121,7 +122,7 @@ def tokens(text: str) -> list[str]:
             if raw in ".,;:!?()\"" and result and result[-1] != BOUNDARY:
                 result.append(BOUNDARY)
             continue
-        for part in _spell_out(raw).replace("-", " ").split():
+        for part in spell_out(raw).replace("-", " ").split():
             if part in FILLERS:
                 continue
             if part in _CLAUSE_WORDS and result and result[-1] != BOUNDARY:

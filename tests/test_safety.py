@@ -1,0 +1,174 @@
+"""The safety check: concepts, not sentences; the labelled corpus; clear errors for authors;
+and the engine hearing danger wherever it is said (words, names, Alexa slots as heard)."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+import yaml
+
+from dialogs import engine
+from dialogs.book import load_book
+from dialogs.engine import Context, IntentEvent, Launch, Profile, Utterance
+from dialogs.markup import to_plain
+from dialogs.model import Platform
+from dialogs.safety import SAFETY_DIR, check, load_detector
+from dialogs.source import DefinitionError
+
+BOOK = load_book()
+KNOWN = Profile(names=("Sam", "Alex"), disclaimer_seen=True)
+CORPUS = yaml.safe_load((SAFETY_DIR / "corpus.yaml").read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize(("said", "kind"), [
+    ("I don't want to wake up anymore", "suicide"),
+    ("everyone would be better off without me", "suicide"),
+    ("i dont want to be alive anymore", "suicide"),
+    ("I've been cutting again", "self_harm"),
+    ("she threatens to take the kids if I tell anyone", None),
+    ("I'm scared to go home tonight", "fear"),
+    ("um he put his hands around my neck", "violence"),
+    ("I'm not sure if he would hurt me", None),
+])
+def test_danger_said_in_ordinary_words_is_heard(said, kind):
+    concern = check(said)
+    assert concern is not None, said
+    if kind:
+        assert concern.category == kind
+
+
+@pytest.mark.parametrize("said", [
+    "I'm not sure", "I feel unseen", "I feel upset", "afraid of change",
+    "you kill me with those jokes", "we fought about money", "this traffic is killing me",
+    "he has never hit me", "I would never hurt myself", "I don't know", "we're done",
+    "I'm dying to see that film", "that hurt my feelings",
+])
+def test_ordinary_talk_is_not_danger(said):
+    assert check(said) is None, check(said)
+
+
+def test_the_corpus_meets_the_goal():
+    detector = load_detector()
+    danger = [s for sentences in CORPUS["danger"].values() for s in sentences]
+    ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences]
+    recall = sum(detector.check(s) is not None for s in danger) / len(danger)
+    false_alarms = sum(detector.check(s) is not None for s in ordinary) / len(ordinary)
+    assert len(danger) >= 400 and len(ordinary) >= 400
+    assert recall >= 0.98 and false_alarms <= 0.02, (recall, false_alarms)
+
+
+def test_every_kind_of_danger_in_the_corpus_is_a_kind_the_concepts_know():
+    assert set(CORPUS["danger"]) <= set(load_detector().categories)
+
+
+def write_concepts(folder: Path, text: str) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "common.yaml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_phrase_language_forms_negation_and_harmless_sayings(tmp_path):
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+words:
+  partner: [he, she, my (husband|wife)]
+danger:
+  violence:
+    - "@partner ... (hit|choke) me"
+    - "(scared|afraid) (of)? ~ temper"
+  suicide:
+    - "suicid*"
+negation: [not, never]
+not_negation: ["not sure if"]
+harmless:
+  - "it ... hit me"
+"""))
+    assert detector.check("My husband has been hitting me").category == "violence"
+    assert detector.check("she choked me").category == "violence"
+    assert detector.check("scared of his temper") and detector.check("scared his temper")
+    assert detector.check("having suicidal thoughts").category == "suicide"
+    assert detector.check("he has never hit me") is None
+    assert detector.check("I'm not sure if he hit me") is not None
+    assert detector.check("it really hit me") is None
+    assert detector.check("he hit the nail on the head") is None
+
+
+def test_a_broken_concepts_file_says_where_and_what(tmp_path):
+    folder = write_concepts(tmp_path / "concepts", """
+danger:
+  violence:
+    - "(hit|slap me"
+    - "@nobody hit me"
+""")
+    with pytest.raises(DefinitionError) as raised:
+        load_detector(folder)
+    message = str(raised.value)
+    assert "common.yaml:4:" in message and "not closed" in message
+    assert "common.yaml:5:" in message and "`@nobody` is not a list" in message
+
+
+def test_content_with_broken_safety_concepts_does_not_load(tmp_path):
+    content = tmp_path / "content"
+    content.mkdir()
+    for name in ("vocabulary.yaml", "messages.yaml", "welcome.yaml"):
+        (content / name).write_text((SAFETY_DIR.parent / "content" / name).read_text())
+    write_concepts(content / "safety", "danger: [not a mapping]\n")
+    with pytest.raises(DefinitionError, match=r"safety/common\.yaml"):
+        load_book(content)
+
+
+def turn_after(events, platform=Platform.TEXT):
+    context = Context(platform, KNOWN, date(2026, 11, 29))
+    state = None
+    for event in events:
+        turn = engine.step(BOOK, state, event, context)
+        state = turn.state
+    return turn
+
+
+TO_NAMES = [Launch(), Utterance("yes"), Utterance("yes")]
+
+
+def crisis_words(turn) -> bool:
+    return "988" in turn.speech and "1-800-799-7233" in turn.speech
+
+
+def test_danger_as_a_first_answer_a_name_and_while_paused_stops_everything():
+    assert crisis_words(turn_after([Launch(), Utterance("I want to kill myself")]))
+    unknown = Profile()
+    context = Context(Platform.TEXT, unknown, date(2026, 11, 29))
+    state = None
+    for said in (None, "yes", "yes", "he chokes me"):
+        event = Launch() if said is None else Utterance(said)
+        turn = engine.step(BOOK, state, event, context)
+        state = turn.state
+    assert crisis_words(turn) and turn.at == "welcome/after_safety"
+    paused = turn_after([Launch(exercise="honest-check-in"), Utterance("yes"),
+                         Utterance("yes"), Utterance("pause"),
+                         Utterance("i don't want to be here anymore")])
+    assert crisis_words(paused)
+
+
+def test_on_alexa_danger_in_a_slot_as_heard_reaches_the_check():
+    name_as_heard = IntentEvent("NameIntent", {}, heard=("i don't want to live anymore",))
+    assert crisis_words(turn_after([Launch(), IntentEvent("YesIntent"),
+                                    IntentEvent("YesIntent"), name_as_heard],
+                                   Platform.ALEXA))
+    choice_as_heard = IntentEvent("ChooseExerciseIntent", {}, heard=("he hurts me",))
+    assert crisis_words(turn_after([choice_as_heard], Platform.ALEXA))
+
+
+def test_on_alexa_words_after_a_lead_in_are_heard_with_it():
+    """"I feel unsafe at home" reaches the skill as ShareIntent with only "unsafe at home";
+    "I feel like a burden to everyone" as "like a burden to everyone"."""
+    share = IntentEvent("ShareIntent", {"text": "like a burden to everyone"})
+    turn = turn_after([Launch(exercise="honest-check-in"), IntentEvent("YesIntent"),
+                       IntentEvent("YesIntent"), share], Platform.ALEXA)
+    assert crisis_words(turn)
+
+
+def test_the_safety_words_are_short_before_the_numbers_and_say_nothing_of_what_was_said():
+    turn = turn_after([Launch(), Utterance("my husband strangled me last night")])
+    words = to_plain(turn.speech)
+    before_numbers = words.split("988")[0]
+    assert len(before_numbers.split()) <= 45
+    assert "strangled" not in words and "husband" not in words
