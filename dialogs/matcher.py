@@ -35,15 +35,15 @@ OPENERS = ("well", "so", "like", "oh", "ok so", "okay so")
 """Words that open an answer without changing it ("well, yes"), dropped at the start only."""
 POLITENESS = ("please", "thanks", "thank you", "thank you very much", "thanks a lot")
 """Said at the end of an answer without changing it ("no thank you" is no)."""
-COMMON_WORDS = frozenset("""
-    a an the and or but if of to in on at for with about from by as is am are was were be been
-    i im me my mine you your we us our he she him her his they them their it its this that
-    these those here there what who how why when where which not no yes nothing anything
-    something very really just too quite still also only now then today tonight again
-    feel feeling felt scared afraid frightened terrified unsafe safe fine okay ok good bad sad
-    upset angry hurt tired sure unsure ready done back sorry well sick lost alone stuck
-    confused worried nervous anxious happy glad busy free home gone going trying thinking
-""".split())
+COMMON_WORDS = frozenset(" ".join((
+    "a an the and or but if of to in on at for with about from by as is am are was were be been",
+    "i im me my mine you your we us our he she him her his they them their it its this that",
+    "these those here there what who how why when where which not no yes nothing anything",
+    "something very really just too quite still also only now then today tonight again",
+    "feel feeling felt scared afraid frightened terrified unsafe safe fine okay ok good bad sad",
+    "upset angry hurt tired sure unsure ready done back sorry well sick lost alone stuck",
+    "confused worried nervous anxious happy glad busy free home gone going trying thinking",
+)).split())
 """Everyday words that are not first names, besides the words of the vocabulary's own
 phrases: "I'm not safe" and "I'm scared" are not someone called Not Safe or Scared."""
 
