@@ -111,6 +111,7 @@ class _Pattern:
     regex: re.Pattern[str]
     slots: tuple[tuple[str, str], ...]
     has_carrier: bool
+    is_answer: bool = False
 
 
 class Matcher:
@@ -123,13 +124,15 @@ class Matcher:
         for name, intent in vocabulary.intents.items():
             if name == SAFETY:
                 continue
-            for sample in (*intent.samples, *intent.answers):
+            for sample in intent.samples:
                 if _SLOT.search(sample):
                     self.patterns.append(self._compile(name, sample))
                 else:
                     self.phrases.setdefault(normalise(sample), name)
+            for sample in intent.answers:
+                self.patterns.append(self._compile(name, sample, is_answer=True))
 
-    def _compile(self, intent: str, sample: str) -> _Pattern:
+    def _compile(self, intent: str, sample: str, *, is_answer: bool = False) -> _Pattern:
         parts, slots, position = [], [], 0
         normal = sample.lower()
         for found in _SLOT.finditer(normal):
@@ -140,7 +143,7 @@ class Matcher:
         parts.append(re.escape(normalise(normal[position:])))
         body = r"\s*".join(p for p in parts if p)
         carrier = bool(normalise(_SLOT.sub("", sample)))
-        return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier)
+        return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier, is_answer)
 
     def is_safety(self, text: str) -> bool:
         """Whether an utterance suggests danger, by the app's safety check (never by
@@ -181,9 +184,11 @@ class Matcher:
                                   score_cutoff=SLOT_VALUE_CUTOFF)
         return choices[best[0]] if best else None
 
-    def _pattern_match(self, said: str, allowed: set[str], carrier: bool) -> Match | None:
+    def _pattern_match(self, said: str, allowed: set[str], carrier: bool,
+                       answers: bool) -> Match | None:
         for pattern in self.patterns:
-            if pattern.intent not in allowed or pattern.has_carrier != carrier:
+            if pattern.intent not in allowed or pattern.has_carrier != carrier or \
+                    (pattern.is_answer and not answers):
                 continue
             found = pattern.regex.match(said)
             if not found:
@@ -206,11 +211,13 @@ class Matcher:
                 return Match(self.phrases[phrase], score=score)
         return None
 
-    def match(self, text: str, intents: Iterable[str], *, strict: bool = False) -> Match | None:
+    def match(self, text: str, intents: Iterable[str], *, strict: bool = False,
+              answers: bool = True) -> Match | None:
         """The best intent among `intents` for `text`, or None.
 
         Strict matching (used while someone speaks freely) accepts only a whole
         phrase of the vocabulary, so "I want to stop arguing" is not "stop".
+        `answers=False` leaves out the intents' `answers` (Alexa when it is not asking).
         """
         allowed = set(intents) - {SAFETY}
         for said in (normalise(text), plain(text)):
@@ -222,8 +229,8 @@ class Matcher:
         best = self._phrase_match(said, allowed)
         if strict:
             return best
-        return (self._pattern_match(said, allowed, carrier=True) or best
-                or self._pattern_match(said, allowed, carrier=False))
+        return (self._pattern_match(said, allowed, True, answers) or best
+                or self._pattern_match(said, allowed, False, answers))
 
     def content(self, text: str) -> str:
         """What someone said freely, without a lead-in like "I feel" that Alexa would not send.

@@ -22,6 +22,7 @@ class IntentEvent:
 
     name: str
     slots: Mapping[str, str] = field(default_factory=dict)
+    heard: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
