@@ -144,3 +144,8 @@ def test_safety_phrases_are_never_matched_as_an_intent(matcher):
 def test_free_words_keep_what_follows_a_filler(matcher):
     assert matcher.content("um, I feel tired tonight") == "tired tonight"
     assert matcher.content("I noticed you cooked, thanks") == "you cooked, thanks"
+
+
+def test_answers_count_only_when_asked_for(matcher):
+    assert matcher.match("Jo", NAME, answers=False) is None
+    assert matcher.match("call me Jo", NAME, answers=False).slots == {"name": "Jo"}
