@@ -145,10 +145,17 @@ class Matcher:
         carrier = bool(normalise(_SLOT.sub("", sample)))
         return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier, is_answer)
 
+    @cached_property
+    def _safety_phrases(self) -> list[re.Pattern[str]]:
+        phrases = self.vocabulary.intents[SAFETY].samples
+        return [re.compile(rf"\b{re.escape(normalise(p))}\b") for p in phrases]
+
     def is_safety(self, text: str) -> bool:
-        """Whether an utterance suggests danger, by the app's safety check (never by
-        `SafetyIntent`'s phrases, which are for Alexa's model)."""
-        return check(text) is not None
+        """Whether an utterance suggests danger: by the app's safety check, or by saying one
+        of `SafetyIntent`'s phrases word for word (never a near match: "unseen" is not
+        "unsafe")."""
+        said = normalise(text)
+        return check(text) is not None or any(p.search(said) for p in self._safety_phrases)
 
     @cached_property
     def not_names(self) -> frozenset[str]:
