@@ -16,6 +16,7 @@ from dialogs.matcher import Matcher
 from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
 from dialogs.safety import SafetyDetector, default_detector, load_detector
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
+from dialogs.templates import TemplateError, expand
 
 CONTENT_DIR = Path(__file__).parent / "content"
 
@@ -172,7 +173,11 @@ def check_references(flow: Flow, source: SourceMap, vocabulary: Vocabulary,
 
 
 def _exercise_slot_type(exercises: dict[str, Exercise]) -> SlotType:
-    return SlotType(values={e.id: (e.title.lower(), *e.names) for e in exercises.values()})
+    """Each exercise by its id, said as its title and its other names, without hyphens
+    ("honest check in"): speech has none, and Alexa's console expects spoken forms."""
+    return SlotType(values={e.id: tuple(dict.fromkeys(
+        " ".join(n.lower().replace("-", " ").split()) for n in (e.title, *e.names)))
+        for e in exercises.values()})
 
 
 def load_book(root: Path | str | None = None,
@@ -222,6 +227,8 @@ def load_book(root: Path | str | None = None,
                                               "`exercises`"))
     vocabulary = vocabulary.model_copy(update={"slot_types": slot_types})
     problems.extend(_check_vocabulary(vocabulary, vocabulary_source))
+    if not problems:
+        vocabulary = expand_templates(vocabulary)
     for platform in Platform:
         if platform not in messages.timed:
             problems.append(messages_source.problem(
@@ -254,12 +261,13 @@ def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem
                 problems.append(source.problem(
                     ("intents", name, "slots", slot),
                     f"the slot type `{slot_type}` is not defined under `slot_types`"))
-        for i, sample in enumerate(intent.samples):
-            for slot in variables_in(sample):
-                if slot not in intent.slots:
-                    problems.append(source.problem(
-                        ("intents", name, "samples", i),
-                        f"`{{{slot}}}` is used in a sample but `{name}` has no such slot"))
+        for kind in ("samples", "answers"):
+            for i, sample in enumerate(getattr(intent, kind)):
+                problems.extend(_check_sample(sample, source, name, intent.slots, (kind, i)))
+        if intent.answers and not intent.slots:
+            problems.append(source.problem(("intents", name, "answers"),
+                                           "`answers` are for an intent with a slot; put these "
+                                           "phrases under `samples`"))
         if not intent.samples and not intent.alexa:
             problems.append(source.problem(("intents", name),
                                            f"`{name}` needs some `samples` people might say"))
@@ -268,3 +276,26 @@ def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem
         problems.append(source.problem(("intents", SAFETY),
                                        f"`{SAFETY}` needs its phrases under `samples`"))
     return problems
+
+
+def _check_sample(sample: str, source: SourceMap, intent: str, slots: dict[str, str],
+                  where: tuple[str, int]) -> list[Problem]:
+    location = ("intents", intent, *where)
+    try:
+        expand(sample)
+    except TemplateError as error:
+        return [source.problem(location, f"{error}; use (a|b) for choices and [a] for "
+                                         "optional words")]
+    return [source.problem(location, f"`{{{slot}}}` is used in a sample but `{intent}` has no "
+                                     "such slot")
+            for slot in variables_in(sample) if slot not in slots]
+
+
+def expand_templates(vocabulary: Vocabulary) -> Vocabulary:
+    """The vocabulary with every sample template written out as the sentences it makes."""
+    intents = {}
+    for name, intent in vocabulary.intents.items():
+        samples = tuple(dict.fromkeys(s for t in intent.samples for s in expand(t)))
+        answers = tuple(dict.fromkeys(s for t in intent.answers for s in expand(t)))
+        intents[name] = intent.model_copy(update={"samples": samples, "answers": answers})
+    return vocabulary.model_copy(update={"intents": intents})

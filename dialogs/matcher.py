@@ -1,8 +1,10 @@
 """From what someone said (text) to an intent with slots, using the shared vocabulary.
 
 The same vocabulary generates the Alexa model; here we match typed or recognised
-text. Recognition makes small mistakes, so slot values and whole phrases are
-matched with rapidfuzz's edit-distance ratios rather than exact comparison.
+text. Fillers ("um", "well,") and closing thanks are dropped first. Recognition makes small
+mistakes, so long words of a phrase and slot values are matched with rapidfuzz's
+edit-distance ratios; short words must be heard exactly. `SafetyIntent`'s phrases are for
+Alexa's model only: the safety check reads every utterance before this matcher does.
 """
 
 from __future__ import annotations
@@ -18,11 +20,31 @@ from dialogs.intents import SAFETY
 from dialogs.model import Vocabulary
 
 PHRASE_CUTOFF = 80.0
-SHORT_PHRASE = 3
-"""Phrases this short (yes, no, ok) must be heard exactly: one letter changes their meaning."""
+WORD_CUTOFF = 80.0
+SHORT_WORD = 4
+"""Words this short (yes, no, say, what) must be heard exactly: one letter changes them."""
 SLOT_VALUE_CUTOFF = 80.0
 OPEN_SLOT_TYPES = frozenset({"AMAZON.FirstName", "AMAZON.SearchQuery"})
+NAME_SLOT_TYPE = "AMAZON.FirstName"
 _SLOT = re.compile(r"\{(\w+)\}")
+
+FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm", "ah"})
+"""Sounds that carry no meaning anywhere in an answer: "um yes" is yes."""
+OPENERS = ("well", "so", "like", "oh", "ok so", "okay so")
+"""Words that open an answer without changing it ("well, yes"), dropped at the start only."""
+POLITENESS = ("please", "thanks", "thank you", "thank you very much", "thanks a lot")
+"""Said at the end of an answer without changing it ("no thank you" is no)."""
+COMMON_WORDS = frozenset(" ".join((
+    "a an the and or but if of to in on at for with about from by as is am are was were be been",
+    "i im me my mine you your we us our he she him her his they them their it its this that",
+    "these those here there what who how why when where which not no yes nothing anything",
+    "something very really just too quite still also only now then today tonight again",
+    "feel feeling felt scared afraid frightened terrified unsafe safe fine okay ok good bad sad",
+    "upset angry hurt tired sure unsure ready done back sorry well sick lost alone stuck",
+    "confused worried nervous anxious happy glad busy free home gone going trying thinking",
+)).split())
+"""Everyday words that are not first names, besides the words of the vocabulary's own
+phrases: "I'm not safe" and "I'm scared" are not someone called Not Safe or Scared."""
 
 
 def normalise(text: str) -> str:
@@ -30,6 +52,24 @@ def normalise(text: str) -> str:
     text = re.sub(r"['’‘]", "", text.lower())
     text = re.sub(r"[^\w ]+", " ", text)
     return re.sub(r"\s+", " ", text).strip()
+
+
+def plain(text: str, *, endings: bool = True) -> str:
+    """Normalised, without fillers, opening words or closing thanks: "Um, yes please" -> "yes".
+    With `endings=False` the end stays as it was said."""
+    words = [w for w in normalise(text).split() if w not in FILLERS]
+    changed = True
+    while changed:
+        changed = False
+        for opener in OPENERS:
+            size = len(opener.split())
+            if len(words) > size and " ".join(words[:size]) == opener:
+                words, changed = words[size:], True
+        for ending in POLITENESS if endings else ():
+            size = len(ending.split())
+            if len(words) > size and " ".join(words[-size:]) == ending:
+                words, changed = words[:-size], True
+    return " ".join(words)
 
 
 def _original_tail(text: str, normalised_tail: str) -> str:
@@ -47,6 +87,16 @@ def _spoken(phrase: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[^\w' ]+", " ", phrase.lower())).strip()
 
 
+def _close(said: str, phrase: str) -> bool:
+    """Whether `said` is `phrase` with small mistakes in its longer words only, so "repeet"
+    is "repeat" but "say again" is not "start again"."""
+    heard, wanted = said.split(), phrase.split()
+    if len(heard) != len(wanted):
+        return False
+    return all(h == w or (len(w) > SHORT_WORD and fuzz.ratio(h, w) >= WORD_CUTOFF)
+               for h, w in zip(heard, wanted, strict=True))
+
+
 @dataclass(frozen=True)
 class Match:
     intent: str
@@ -60,6 +110,7 @@ class _Pattern:
     regex: re.Pattern[str]
     slots: tuple[tuple[str, str], ...]
     has_carrier: bool
+    is_answer: bool = False
 
 
 class Matcher:
@@ -70,13 +121,17 @@ class Matcher:
         self.phrases: dict[str, str] = {}
         self.patterns: list[_Pattern] = []
         for name, intent in vocabulary.intents.items():
+            if name == SAFETY:
+                continue
             for sample in intent.samples:
                 if _SLOT.search(sample):
                     self.patterns.append(self._compile(name, sample))
                 else:
                     self.phrases.setdefault(normalise(sample), name)
+            for sample in intent.answers:
+                self.patterns.append(self._compile(name, sample, is_answer=True))
 
-    def _compile(self, intent: str, sample: str) -> _Pattern:
+    def _compile(self, intent: str, sample: str, *, is_answer: bool = False) -> _Pattern:
         parts, slots, position = [], [], 0
         normal = sample.lower()
         for found in _SLOT.finditer(normal):
@@ -87,36 +142,47 @@ class Matcher:
         parts.append(re.escape(normalise(normal[position:])))
         body = r"\s*".join(p for p in parts if p)
         carrier = bool(normalise(_SLOT.sub("", sample)))
-        return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier)
+        return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier, is_answer)
 
     @cached_property
-    def _safety(self) -> list[re.Pattern[str]]:
-        phrases = self.vocabulary.intents[SAFETY].samples
-        return [re.compile(rf"\b{re.escape(normalise(p))}\b") for p in phrases]
+    def not_names(self) -> frozenset[str]:
+        """Words that are not first names: everyday words and those of the vocabulary's
+        phrases and slot values ("sure", "done", "ready", "safe")."""
+        words = set(COMMON_WORDS)
+        for intent in self.vocabulary.intents.values():
+            for sample in (*intent.samples, *intent.answers):
+                if not _SLOT.search(sample):
+                    words.update(normalise(sample).split())
+        for slot_type in self.vocabulary.slot_types.values():
+            for value, synonyms in slot_type.values.items():
+                for spoken in (value, *synonyms):
+                    words.update(normalise(spoken.replace("_", " ")).split())
+        return frozenset(words)
 
-    def is_safety(self, text: str) -> bool:
-        """Whether an utterance suggests danger; checked on every utterance, in any step."""
-        said = normalise(text)
-        return any(pattern.search(said) for pattern in self._safety)
+    def is_name(self, text: str) -> bool:
+        """One or two words, none of them an everyday word or an answer."""
+        words = normalise(text).split()
+        return 1 <= len(words) <= 2 and not set(words) & self.not_names
 
     def slot_value(self, slot_type: str, raw: str) -> str | None:
         raw = raw.strip()
         if slot_type in OPEN_SLOT_TYPES:
-            if slot_type == "AMAZON.FirstName":
-                words = raw.split()
-                if not 1 <= len(words) <= 2:
+            if slot_type == NAME_SLOT_TYPE:
+                if not self.is_name(raw):
                     return None
-                return " ".join(w.capitalize() for w in words)
+                return " ".join(w.capitalize() for w in normalise(raw).split())
             return raw or None
         values = self.vocabulary.slot_types[slot_type].values
         choices = {normalise(s): v for v, synonyms in values.items() for s in (v, *synonyms)}
-        best = process.extractOne(raw, list(choices), scorer=fuzz.ratio,
+        best = process.extractOne(plain(raw), list(choices), scorer=fuzz.ratio,
                                   score_cutoff=SLOT_VALUE_CUTOFF)
         return choices[best[0]] if best else None
 
-    def _pattern_match(self, said: str, allowed: set[str], carrier: bool) -> Match | None:
+    def _pattern_match(self, said: str, allowed: set[str], carrier: bool,
+                       answers: bool) -> Match | None:
         for pattern in self.patterns:
-            if pattern.intent not in allowed or pattern.has_carrier != carrier:
+            if pattern.intent not in allowed or pattern.has_carrier != carrier or \
+                    (pattern.is_answer and not answers):
                 continue
             found = pattern.regex.match(said)
             if not found:
@@ -131,32 +197,34 @@ class Matcher:
                 return Match(pattern.intent, slots)
         return None
 
-    def match(self, text: str, intents: Iterable[str], *, strict: bool = False) -> Match | None:
+    def _phrase_match(self, said: str, allowed: set[str]) -> Match | None:
+        candidates = [p for p, i in self.phrases.items() if i in allowed]
+        for phrase, score, _ in process.extract(said, candidates, scorer=fuzz.ratio,
+                                                score_cutoff=PHRASE_CUTOFF, limit=5):
+            if _close(said, phrase):
+                return Match(self.phrases[phrase], score=score)
+        return None
+
+    def match(self, text: str, intents: Iterable[str], *, strict: bool = False,
+              answers: bool = True) -> Match | None:
         """The best intent among `intents` for `text`, or None.
 
         Strict matching (used while someone speaks freely) accepts only a whole
         phrase of the vocabulary, so "I want to stop arguing" is not "stop".
+        `answers=False` leaves out the intents' `answers` (Alexa when it is not asking).
         """
-        said = normalise(text)
+        allowed = set(intents) - {SAFETY}
+        for said in (normalise(text), plain(text)):
+            exact = self.phrases.get(said)
+            if exact in allowed:
+                return Match(exact)
         if not said:
             return None
-        allowed = set(intents)
-        exact = self.phrases.get(said)
-        if exact in allowed:
-            return Match(exact)
-        candidates = {p: i for p, i in self.phrases.items() if i in allowed}
-        best = process.extractOne(said, list(candidates), scorer=fuzz.ratio,
-                                  score_cutoff=PHRASE_CUTOFF)
-        if best and len(best[0]) <= SHORT_PHRASE:
-            best = None
+        best = self._phrase_match(said, allowed)
         if strict:
-            return Match(candidates[best[0]], score=best[1]) if best else None
-        found = self._pattern_match(said, allowed, carrier=True)
-        if found:
-            return found
-        if best:
-            return Match(candidates[best[0]], score=best[1])
-        return self._pattern_match(said, allowed, carrier=False)
+            return best
+        return (self._pattern_match(said, allowed, True, answers) or best
+                or self._pattern_match(said, allowed, False, answers))
 
     def content(self, text: str) -> str:
         """What someone said freely, without a lead-in like "I feel" that Alexa would not send.
@@ -164,7 +232,7 @@ class Matcher:
         Keeps the front ends alike: Alexa's free-speech intent fills its slot with the words
         after the lead-in, so typed or recognised text is trimmed the same way.
         """
-        said = normalise(text)
+        said = plain(text, endings=False)
         for pattern in self.patterns:
             if not self.vocabulary.intents[pattern.intent].carries_words or not pattern.has_carrier:
                 continue
@@ -183,7 +251,7 @@ class Matcher:
             intent = self.vocabulary.intents.get(name)
             if intent is None:
                 continue
-            for sample in intent.samples:
+            for sample in (*intent.samples, *intent.answers):
                 slots = _SLOT.findall(sample)
                 if not slots:
                     phrases.append(_spoken(sample))

@@ -326,7 +326,11 @@ class Intent(Model):
     """Something people can say, in many phrasings."""
 
     samples: tuple[str, ...] = ()
-    """Phrases people might say; `{slot}` marks where a slot value goes."""
+    """Phrases people might say; `{slot}` marks where a slot value goes. Templates:
+    `(yes|yeah) [please]` gives alternatives and optional words."""
+    answers: tuple[str, ...] = ()
+    """Phrases that mean this intent only as the answer to its own question, such as a bare
+    `{name}` after "what's your name?"; on Alexa they are the slot's elicitation samples."""
     slots: dict[str, str] = Field(default_factory=dict)
     """Slot names and their types (one of `slot_types`, or an `AMAZON.` type)."""
     alexa: str | None = None

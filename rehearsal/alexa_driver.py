@@ -12,6 +12,8 @@ from typing import Any
 from dialogs import engine
 from dialogs.book import Book
 from dialogs.engine import Context, Profile
+from dialogs.intents import SAFETY
+from dialogs.matcher import normalise
 from dialogs.model import ListenMode, Platform
 from dialogs.store import ProgressStore
 from progress.sqlite import SqliteStore
@@ -43,10 +45,13 @@ class AlexaDriver:
     """Plays a conversation file through `POST /alexa` as Alexa would send it.
 
     What Alexa's language understanding would do is simulated with the same vocabulary:
-    a phrase becomes its intent (built-ins under their AMAZON. names) with resolved slots;
-    free words become the free-speech intent when they start with one of its lead-ins,
-    and the fallback intent otherwise. Session attributes go from each response into the
-    next request; a closed session makes the next utterance a one-shot request.
+    words that say one of `SafetyIntent`'s phrases go to it; a phrase becomes its intent
+    (built-ins under their AMAZON. names) with resolved slots; while the last response asks
+    for a slot (`Dialog.ElicitSlot`), the intent's `answers` count too, and words nothing
+    else takes fill that slot as heard, unresolved; free words become the free-speech intent
+    when they start with one of its lead-ins, and the fallback intent otherwise. Session
+    attributes go from each response into the next request; a closed session makes the next
+    utterance a one-shot request.
     """
 
     def __init__(self, client: Any, book: Book, store: ProgressStore, clock: Clock):
@@ -58,6 +63,8 @@ class AlexaDriver:
         self.matcher = book.matcher
         self.attributes: dict[str, Any] | None = None
         self.responses: list[dict[str, Any]] = []
+        self.safety_phrases = [re.compile(rf"\b{re.escape(normalise(p))}\b")
+                               for p in book.vocabulary.intents[SAFETY].samples]
 
     def post(self, request: dict[str, Any], *, new: bool) -> Reply:
         payload = envelope(request, self.attributes, new=new)
@@ -87,21 +94,35 @@ class AlexaDriver:
                                    Context(Platform.ALEXA, Profile(), self.clock.day))
         intents = listen.intents or tuple(self.alexa_names)
         strict = listen.mode in (ListenMode.ANY_WORDS, ListenMode.TIMED)
-        if self.matcher.is_safety(text):
-            return self.post(intent_request(self.alexa_names["SafetyIntent"]), new=new)
-        found = self.matcher.match(text, intents, strict=strict)
+        said = normalise(text)
+        if any(phrase.search(said) for phrase in self.safety_phrases):
+            return self.post(intent_request(self.alexa_names[SAFETY]), new=new)
+        elicited = None if new else self.elicited()
+        found = self.matcher.match(text, intents, strict=strict, answers=elicited is not None)
         if found:
             slots = {}
             for name, value in found.slots.items():
                 slot_type = self.book.vocabulary.intents[found.intent].slots[name]
                 slots[name] = slot(value, None if slot_type.startswith("AMAZON.") else value)
             return self.post(intent_request(self.alexa_names[found.intent], slots), new=new)
+        if elicited:
+            intent, slot_name = elicited
+            return self.post(intent_request(intent, {slot_name: slot(text.strip())}), new=new)
         if listen.mode is ListenMode.ANY_WORDS:
             content = self.matcher.content(text)
             if content != text.strip():
                 return self.post(intent_request("ShareIntent", {"text": slot(content)}),
                                  new=new)
         return self.post(intent_request("AMAZON.FallbackIntent"), new=new)
+
+    def elicited(self) -> tuple[str, str] | None:
+        """The intent and slot the last response asked Alexa for, if any."""
+        directives = (self.responses[-1]["response"].get("directives") or []
+                      if self.responses else [])
+        for directive in directives:
+            if directive.get("type") == "Dialog.ElicitSlot":
+                return directive["updatedIntent"]["name"], directive["slotToElicit"]
+        return None
 
     def silence(self) -> Reply:
         raise AssertionError("Alexa does not send silence")

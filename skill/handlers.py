@@ -16,7 +16,16 @@ from ask_sdk_core.dispatch_components import AbstractExceptionHandler, AbstractR
 from ask_sdk_core.handler_input import HandlerInput
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_core.utils import is_request_type
-from ask_sdk_model import IntentRequest, Response, SessionEndedRequest
+from ask_sdk_model import (
+    Intent,
+    IntentConfirmationStatus,
+    IntentRequest,
+    Response,
+    SessionEndedRequest,
+    Slot,
+    SlotConfirmationStatus,
+)
+from ask_sdk_model.dialog import ElicitSlotDirective
 from ask_sdk_model.slu.entityresolution import StatusCode
 from ask_sdk_model.ui import SimpleCard
 
@@ -66,11 +75,25 @@ class AlexaTurn:
         attributes.session_attributes = {STATE: turn.state}
         if isinstance(event, SessionEnd):
             return handler_input.response_builder.response
-        return render(handler_input, turn)
+        return render(handler_input, turn, self.book)
 
 
-def render(handler_input: HandlerInput, turn: Turn) -> Response:
-    """Speech as SSML, a reprompt whenever the session stays open, and a simple card."""
+def slot_to_elicit(book: Book, turn: Turn) -> tuple[str, str] | None:
+    """The intent and slot to ask Alexa for when the turn waits for an answer that may be
+    only a slot value (a bare first name): an intent with `answers`, by its Alexa name."""
+    if turn.end_session:
+        return None
+    names = alexa_intent_names(book)
+    for name in turn.listen.intents:
+        intent = book.vocabulary.intents.get(name)
+        if intent is not None and intent.answers and intent.slots:
+            return names[name], next(iter(intent.slots))
+    return None
+
+
+def render(handler_input: HandlerInput, turn: Turn, book: Book | None = None) -> Response:
+    """Speech as SSML, a reprompt whenever the session stays open, and a simple card; while
+    the turn waits for an answer such as a first name, Alexa is asked for that slot."""
     builder = handler_input.response_builder
     speech = to_ssml(turn.speech) if turn.speech else ""
     reprompt = to_ssml(turn.reprompt) if turn.reprompt else ""
@@ -87,6 +110,12 @@ def render(handler_input: HandlerInput, turn: Turn) -> Response:
         builder.set_should_end_session(False)
     if turn.speech:
         builder.set_card(SimpleCard(title=turn.card_title, content=to_plain(turn.speech)))
+    elicit = slot_to_elicit(book, turn) if book is not None else None
+    if elicit:
+        intent, slot = elicit
+        builder.add_directive(ElicitSlotDirective(slot_to_elicit=slot, updated_intent=Intent(
+            name=intent, confirmation_status=IntentConfirmationStatus.NONE,
+            slots={slot: Slot(name=slot, confirmation_status=SlotConfirmationStatus.NONE)})))
     return builder.response
 
 
@@ -120,7 +149,9 @@ class IntentHandler(AbstractRequestHandler):
 
     def handle(self, handler_input: HandlerInput) -> Response:
         intent = handler_input.request_envelope.request.intent
-        return self.turn(handler_input, IntentEvent(self.name, self.slots(intent.slots or {})))
+        slots = intent.slots or {}
+        return self.turn(handler_input, IntentEvent(self.name, self.slots(slots),
+                                                    heard=heard(slots)))
 
     def slots(self, slots: dict[str, Any]) -> dict[str, str]:
         """Slot values the engine understands: resolved ids, or raw words matched to one."""
@@ -136,6 +167,13 @@ class IntentHandler(AbstractRequestHandler):
             if value:
                 values[name] = value
         return values
+
+
+def heard(slots: dict[str, Any]) -> tuple[str, ...]:
+    """Every word Alexa heard in a slot, raw, before any matching: the safety check reads
+    them, so danger said as a "name" or an unknown value is not lost."""
+    return tuple(slot.value.strip() for slot in slots.values()
+                 if slot is not None and slot.value and slot.value.strip())
 
 
 def _resolved_id(slot: Any) -> str | None:
@@ -160,7 +198,9 @@ class UnknownIntentHandler(AbstractRequestHandler):
         intent = handler_input.request_envelope.request.intent
         name = getattr(intent, "name", None) or FALLBACK
         log.info("intent %s is not in the vocabulary", name)
-        return self.turn(handler_input, IntentEvent(FALLBACK))
+        return self.turn(handler_input, IntentEvent(FALLBACK,
+                                                    heard=heard(getattr(intent, "slots", None)
+                                                                or {})))
 
 
 class SessionEndedRequestHandler(AbstractRequestHandler):

@@ -9,10 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from dialogs.book import Book
+from dialogs.intents import SAFETY
 from skill.handlers import alexa_intent_names
 
 INVOCATION_NAME = "couple care"
 LOCALE = "en-US"
+BUILTIN_YES_NO = ("yes", "yeah", "yep", "yup", "sure", "okay", "ok", "no", "nope", "nah")
+"""Words Alexa's own YesIntent and NoIntent take, besides the samples the model adds."""
 REQUIRED_BUILTINS = ("AMAZON.CancelIntent", "AMAZON.HelpIntent", "AMAZON.StopIntent",
                      "AMAZON.NavigateHomeIntent", "AMAZON.FallbackIntent")
 
@@ -54,9 +57,18 @@ def _types(book: Book) -> list[dict[str, Any]]:
     return types
 
 
+def elicitation_prompt(intent: str, slot: str) -> str:
+    """The id of the prompt with which Alexa would ask for a slot (the skill speaks its own)."""
+    return f"Elicit.Slot.{intent}.{slot}"
+
+
 def interaction_model(book: Book) -> dict[str, Any]:
-    """The en-US interaction model: every vocabulary intent, built-ins under their own names."""
-    intents = []
+    """The en-US interaction model: every vocabulary intent, built-ins under their own names.
+
+    An intent's `answers` (a bare `{name}`) are not intent samples: they become its slot's
+    samples, which Alexa listens for while the skill asks for that slot (`Dialog.ElicitSlot`).
+    """
+    intents, dialog, prompts = [], [], []
     for name, alexa_name in alexa_intent_names(book).items():
         intent = book.vocabulary.intents[name]
         entry: dict[str, Any] = {"name": alexa_name, "samples": [] if alexa_name ==
@@ -64,9 +76,28 @@ def interaction_model(book: Book) -> dict[str, Any]:
         if intent.slots:
             entry["slots"] = [{"name": slot, "type": slot_type}
                               for slot, slot_type in intent.slots.items()]
+        if intent.answers:
+            dialog_slots = []
+            for slot in entry["slots"]:
+                said = [s for s in (*intent.answers, *intent.samples)
+                        if _SLOT_REF.findall(s) == [slot["name"]]]
+                slot["samples"] = said
+                prompt = elicitation_prompt(alexa_name, slot["name"])
+                dialog_slots.append({"name": slot["name"], "type": slot["type"],
+                                     "confirmationRequired": False,
+                                     "elicitationRequired": True,
+                                     "prompts": {"elicitation": prompt}})
+                prompts.append({"id": prompt, "variations": [
+                    {"type": "PlainText", "value": f"What is the {slot['name']}?"}]})
+            dialog.append({"name": alexa_name, "confirmationRequired": False, "prompts": {},
+                           "slots": dialog_slots})
         intents.append(entry)
-    return {"interactionModel": {"languageModel": {
-        "invocationName": INVOCATION_NAME, "intents": intents, "types": _types(book)}}}
+    model: dict[str, Any] = {"languageModel": {
+        "invocationName": INVOCATION_NAME, "intents": intents, "types": _types(book)}}
+    if dialog:
+        model["dialog"] = {"delegationStrategy": "SKILL_RESPONSE", "intents": dialog}
+        model["prompts"] = prompts
+    return {"interactionModel": model}
 
 
 def skill_manifest(book: Book, settings: PackageSettings) -> dict[str, Any]:
@@ -211,6 +242,82 @@ def check_model(model: dict[str, Any]) -> list[str]:
         for slot in slots:
             if slot not in used:
                 problems.append(f"intent {name}: slot {slot} is in no sample")
+    problems += _check_dialog(model["interactionModel"])
+    problems += check_spoken_rules(language)
+    return problems
+
+
+def _pattern(sample: str) -> re.Pattern[str]:
+    parts = _SLOT_REF.split(_spoken(sample))
+    body = "".join(re.escape(p) if i % 2 == 0 else "(.+)" for i, p in enumerate(parts))
+    return re.compile(rf"^{body}$")
+
+
+def _spoken(text: str) -> str:
+    return " ".join(text.lower().split())
+
+
+def check_spoken_rules(language: dict[str, Any]) -> list[str]:
+    """This skill's own rules for what Alexa hears, so no words are lost before the app's
+    safety check: free words arrive through a carrier phrase, custom slot values are never
+    a yes or a no, spoken forms have no hyphens, and no carrier swallows a safety phrase."""
+    problems: list[str] = []
+    intents = {i["name"]: i for i in language["intents"]}
+    yes_no = set(BUILTIN_YES_NO)
+    for name in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+        yes_no.update(_spoken(s) for s in intents.get(name, {}).get("samples", []))
+    for slot_type in language.get("types", []):
+        for value in slot_type["values"]:
+            for word in [value["name"]["value"], *value["name"].get("synonyms", [])]:
+                if _spoken(word) in yes_no:
+                    problems.append(f"slot type {slot_type['name']}: {word!r} is also a yes or "
+                                    "a no; Alexa sends it as AMAZON.YesIntent or NoIntent, so "
+                                    "remove it from the slot values")
+                if "-" in word:
+                    problems.append(f"slot type {slot_type['name']}: {word!r} has a hyphen; "
+                                    "write it as it is said, without one")
+    carriers: list[tuple[str, str, re.Pattern[str]]] = []
+    for name, intent in intents.items():
+        for sample in intent.get("samples", []):
+            if _SLOT_REF.search(sample) and not _SLOT_REF.sub("", sample).strip():
+                problems.append(f"{name}: the sample {sample!r} is only a slot, so almost "
+                                "anything said would land here; give it words around the "
+                                "slot, or make it an answer the skill asks for")
+            elif _SLOT_REF.search(sample) and name != SAFETY:
+                carriers.append((name, sample, _pattern(sample)))
+            if "-" in sample:
+                problems.append(f"{name}: the sample {sample!r} has a hyphen; write it as it "
+                                "is said, without one")
+    for sample in intents.get(SAFETY, {}).get("samples", []):
+        for name, carrier, pattern in carriers:
+            if pattern.match(_spoken(sample)):
+                problems.append(f"{SAFETY}: {sample!r} also fits {name}'s {carrier!r}, so "
+                                "Alexa might send it there; reword one of them")
+                break
+    return problems
+
+
+def _check_dialog(model: dict[str, Any]) -> list[str]:
+    problems: list[str] = []
+    language = model["languageModel"]
+    intents = {i["name"]: i for i in language["intents"]}
+    prompts = {p["id"] for p in model.get("prompts", [])}
+    for intent in model.get("dialog", {}).get("intents", []):
+        declared = {s["name"]: s for s in intents.get(intent["name"], {}).get("slots", [])}
+        if intent["name"] not in intents:
+            problems.append(f"dialog: intent {intent['name']} is not in the model")
+        for slot in intent.get("slots", []):
+            name = slot["name"]
+            if name not in declared:
+                problems.append(f"dialog: {intent['name']} has no slot {name}")
+                continue
+            for sample in declared[name].get("samples", []):
+                if _SLOT_REF.findall(sample) != [name]:
+                    problems.append(f"{intent['name']}: slot {name}'s sample {sample!r} must "
+                                    f"use {{{name}}} and no other slot")
+            for prompt in slot.get("prompts", {}).values():
+                if prompt not in prompts:
+                    problems.append(f"dialog: prompt {prompt} is not defined")
     return problems
 
 

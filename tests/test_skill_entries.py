@@ -115,6 +115,31 @@ def intent(language, name):
     return next(i for i in language["intents"] if i["name"] == name)
 
 
+def outcome(language, value_id):
+    values = next(t for t in language["types"] if t["name"] == "Outcome")["values"]
+    return next(v for v in values if v["id"] == value_id)
+
+
+def test_the_shipped_model_asks_for_names_and_keeps_free_words_behind_carriers():
+    model = interaction_model(load_book())["interactionModel"]
+    language = model["languageModel"]
+    assert check_model({"interactionModel": model}) == []
+    name = intent(language, "NameIntent")
+    assert "{name}" not in name["samples"] and "{name}" in name["slots"][0]["samples"]
+    assert "i'm {name}" in name["slots"][0]["samples"]
+    dialog = {i["name"]: i for i in model["dialog"]["intents"]}
+    assert dialog["NameIntent"]["slots"][0]["elicitationRequired"] is True
+    assert model["dialog"]["delegationStrategy"] == "SKILL_RESPONSE"
+    exercise = next(t for t in language["types"] if t["name"] == "Exercise")
+    spoken = [w for v in exercise["values"] for w in (v["name"]["value"],
+                                                       *v["name"]["synonyms"])]
+    assert "honest check in" in spoken and not any("-" in w for w in spoken)
+    safety = intent(language, "SafetyIntent")["samples"]
+    for sample in ["i don't feel safe", "he hits me", "i want to die", "i want to kill myself",
+                   "i'm scared of my partner"]:
+        assert sample in safety
+
+
 @pytest.mark.parametrize("change, expected", [
     (lambda m: intent(m, "DoneIntent")["samples"].append("yes"), "is in both"),
     (lambda m: intent(m, "DoneIntent")["samples"].append("we're done 2 times"),
@@ -129,6 +154,20 @@ def intent(language, name):
     (lambda m: m.update(invocationName="alexa skill"), "reserved word"),
     (lambda m: m.update(invocationName="care"), "two or more words"),
     (lambda m: m["types"][0]["values"].append(m["types"][0]["values"][0]), "used twice"),
+    (lambda m: intent(m, "NameIntent")["samples"].append("{name}"), "is only a slot"),
+    (lambda m: intent(m, "ChooseExerciseIntent")["samples"].append("{choice}"),
+     "is only a slot"),
+    (lambda m: outcome(m, "kept")["name"]["synonyms"].append("yes"), "is also a yes or a no"),
+    (lambda m: outcome(m, "not_kept")["name"]["synonyms"].append("not really"),
+     "is also a yes or a no"),
+    (lambda m: outcome(m, "kept")["name"]["synonyms"].append("check-in"), "has a hyphen"),
+    (lambda m: intent(m, "DoneIntent")["samples"].append("we're all checked-in"),
+     "has a hyphen"),
+    (lambda m: intent(m, "NameIntent")["samples"].append("i'm {name}"), "also fits NameIntent"),
+    (lambda m: intent(m, "SafetyIntent")["samples"].append("i feel unsafe"),
+     "also fits ShareIntent"),
+    (lambda m: intent(m, "NameIntent")["slots"][0]["samples"].append("hello"),
+     "must use {name}"),
 ])
 def test_the_model_check_catches_what_the_console_would_refuse(change, expected):
     problems = broken(change)
