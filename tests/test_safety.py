@@ -47,6 +47,12 @@ def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
 
 
+def test_every_safety_sample_alexa_routes_is_heard_locally_too():
+    """Alexa sends SafetyIntent for these words; said to the laptop, they must stop it too."""
+    missed = [s for s in BOOK.vocabulary.intents["SafetyIntent"].samples if check(s) is None]
+    assert not missed
+
+
 def test_the_corpus_meets_the_goal():
     detector = load_detector()
     danger = [s for sentences in CORPUS["danger"].values() for s in sentences]
@@ -90,6 +96,16 @@ harmless:
     assert detector.check("I'm not sure if he hit me") is not None
     assert detector.check("it really hit me") is None
     assert detector.check("he hit the nail on the head") is None
+
+
+def test_an_exact_form_keeps_a_harmless_saying_narrow(tmp_path):
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+danger:
+  self_harm: ["hurt myself"]
+harmless: ["(am|was) =hurt"]
+"""))
+    assert detector.check("I was hurt myself, honestly") is None
+    assert detector.check("I am hurting myself").category == "self_harm"
 
 
 def test_a_broken_concepts_file_says_where_and_what(tmp_path):

@@ -65,6 +65,12 @@ class Run(Navigation):
                      for sample in intent.samples if words]
         return any(self.book.safety.check(text) for text in said if text)
 
+    def lacks_its_words(self, name: str, slots: Mapping[str, str]) -> bool:
+        """An intent that carries slots but arrived with none of them ("my name is" with no
+        name Alexa could use) is not an answer: an earlier value must not stand in."""
+        intent = self.book.vocabulary.intents.get(name)
+        return bool(intent and intent.slots) and not any(s in slots for s in intent.slots)
+
     def carry_on(self, intent: str) -> None:
         self.intent(intent, {})
 
@@ -82,7 +88,7 @@ class Run(Navigation):
                 return
             self.state.confirming = ""
         if name in step.on:
-            if not self.follow(step.on[name], slots):
+            if self.lacks_its_words(name, slots) or not self.follow(step.on[name], slots):
                 self.missed("no_match")
             return
         mode = step.listen

@@ -29,8 +29,11 @@ class PhraseError(ValueError):
 class Literal:
     word: str
     prefix: bool = False
+    exact: bool = False
 
     def matches(self, word: Word) -> bool:
+        if self.exact:
+            return word.text == self.word
         if self.prefix:
             return word.text.startswith(self.word)
         return word.is_(self.word)
@@ -93,6 +96,9 @@ def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
                     continue
                 if word.endswith("*"):
                     parts.append(Literal(word.rstrip("*"), prefix=True))
+                    continue
+                if word.startswith("=") and len(word) > 1:
+                    parts.append(Literal(word[1:], exact=True))
                     continue
                 # written the way people say it ("won't", "dont"), read the way words are
                 spelled = spell_out(word).split()
@@ -189,6 +195,8 @@ def to_regex(phrase: Sequence) -> re.Pattern[str]:
 
 def _regex(element: Element) -> str:
     if isinstance(element, Literal):
+        if element.exact:
+            return r"<\|" + re.escape(element.word) + r"\|[^>]*>"
         if element.prefix:
             return r"<\|" + re.escape(element.word) + r"[^|>]*\|[^>]*>"
         return r"<[^>]*\|" + re.escape(element.word) + r"\|[^>]*>"
@@ -210,7 +218,7 @@ def _firsts(parts: tuple[Element, ...]) -> frozenset[str] | None:
         return None
     head = parts[0]
     if isinstance(head, Literal):
-        return None if head.prefix else frozenset({head.word})
+        return None if head.prefix else frozenset({head.word})  # an exact form is a form too
     if isinstance(head, Gap):
         return None
     if isinstance(head, Sequence):

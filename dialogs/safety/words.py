@@ -101,7 +101,7 @@ def spell_out(token: str) -> str:
     return token.strip("'")
 
 
-_TOKEN = re.compile(r"[a-z0-9]+(?:['\-][a-z0-9]+)*'?|[.,;:!?()\"]|\S")
+_TOKEN = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*'?|[.,;:!?()\"]|\S")
 
 
 _AFTER_I_WILL = frozenset({
