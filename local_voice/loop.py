@@ -179,6 +179,11 @@ class Listener:
 # ---------------------------------------------------------------- the loop
 
 
+LONGER_THAN_A_PHRASE = 1.5
+WORD_SECONDS = 0.6
+"""Speech longer than 1.5 s plus 0.6 s a word of what a grammar heard is more than it heard."""
+
+
 @dataclass(frozen=True)
 class LoopSettings:
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
@@ -207,6 +212,7 @@ class VoiceLoop:
         self.voice = voice
         self.output = output
         self.matcher = book.matcher
+        self.safety = book.safety
         self.settings = settings
         self.show = show
         self.turn: Turn | None = None
@@ -252,6 +258,22 @@ class VoiceLoop:
             self.show(f"(speech recognition failed: {error})")
             return Transcript("")
 
+    def doubtful(self, heard: Transcript, audio: Audio) -> bool:
+        """A grammar result that may hide other words: unsure, empty, or much shorter than
+        what was said (a sentence squeezed into "no")."""
+        if not heard.text or heard.confidence < self.settings.confidence_floor:
+            return True
+        return audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(heard.text.split())
+
+    def open_words_if_unsafe(self, audio: Audio) -> EngineEvent | None:
+        """The words a grammar cannot hold, heard openly, when they suggest danger: a
+        question that expects yes or no must still hear "he put his hands round my neck"."""
+        words = self.transcribe(audio, None)
+        if words.text and self.safety.check(words.text):
+            self.show(f"heard: {words.text} ({words.confidence:.2f})")
+            return Utterance(words.text)
+        return None
+
     def recognise(self, audio: Audio) -> EngineEvent:
         """Recognition fitted to what the turn waits for; a doubtful answer is re-asked."""
         assert self.turn is not None
@@ -260,13 +282,18 @@ class VoiceLoop:
             grammar = self.matcher.grammar(listen.intents)
             heard = self.transcribe(audio, grammar)
             self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
-            if grammar is not None and (not heard.text or
-                                        heard.confidence < self.settings.confidence_floor):
-                return IntentEvent(FALLBACK)
+            if grammar is not None and self.doubtful(heard, audio):
+                danger = self.open_words_if_unsafe(audio)
+                if danger is not None:
+                    return danger
+                if not heard.text or heard.confidence < self.settings.confidence_floor:
+                    return IntentEvent(FALLBACK)
             return Utterance(heard.text)
         if listen.mode is ListenMode.TIMED:
             commands = self.matcher.grammar(listen.intents) or []
             heard = self.transcribe(audio, commands)
+            if heard.text and self.safety.check(heard.text):
+                return Utterance(heard.text)  # even a part of a longer sentence
             if heard.text and heard.confidence >= self.settings.confidence_floor and \
                     self.matcher.match(heard.text, listen.intents, strict=True):
                 self.show(f"heard: {heard.text} ({heard.confidence:.2f})")

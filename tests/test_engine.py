@@ -169,6 +169,17 @@ def test_silence_escalates_then_pauses_with_the_place_kept_and_never_ends_the_se
     assert "take your time" in to_plain(resumed[-1].speech).lower()  # the count starts again
 
 
+def test_a_pause_asked_for_forgets_the_misses_so_far():
+    turns = play([*TO_FLOOR[:3], Utterance("purple elephant"), Utterance("purple elephant"),
+                  Utterance("pause"), Utterance("resume"), Utterance("purple elephant")])
+    assert "didn't quite catch that" in to_plain(turns[-1].speech)
+
+
+def test_words_before_any_launch_are_checked_for_danger():
+    turn = play([Utterance("he put his hands around my neck")])[0]
+    assert "988" in turn.speech
+
+
 def test_answers_not_understood_bring_help_and_an_offer_to_pause_never_the_end():
     turns = play([*TO_FLOOR[:3], *[Utterance("purple elephant")] * 4])
     assert not any(t.end_session for t in turns)

@@ -15,12 +15,19 @@ from tests.voice_support import DAY, couple_store, korean_book, speech_folder
 
 
 class Recognizer:
-    """Hears what the files say by their order; can fail or be unsure on request."""
+    """Hears what the files say by their order; can fail or be unsure on request. A second
+    listen to the same audio without a grammar (the loop's check for words a grammar cannot
+    hold) hears `second_listen`."""
 
-    def __init__(self, texts, failing=(), unsure=()):
+    def __init__(self, texts, failing=(), unsure=(), second_listen=""):
         self.texts, self.failing, self.unsure, self.count = list(texts), failing, unsure, 0
+        self.second_listen, self.last_audio = second_listen, None
 
     def transcribe(self, audio, phrases=None):
+        if phrases is None and audio is self.last_audio:
+            return Transcript(self.second_listen, tuple(
+                Word(w, 1.0) for w in self.second_listen.split()))
+        self.last_audio = audio
         self.count += 1
         if self.count in self.failing:
             raise RuntimeError("recogniser crashed")
@@ -68,6 +75,16 @@ def test_an_unsure_answer_is_asked_again_not_guessed(tmp_path, synthesizer):
     guide = [line for line in shown if line.startswith("guide:")]
     assert "didn't quite catch that" in guide[3]
     assert setup.loop.turn.at == "yeonseup/share"
+
+
+def test_danger_a_grammar_cannot_hold_is_heard_openly_and_stops_the_exercise(tmp_path,
+                                                                           synthesizer):
+    said = sorted(speech_folder(tmp_path / "said", ["네", "네", "네"]).glob("*.wav"))
+    recognizer = Recognizer(["네", "네", ""], second_listen="저는 정말 위험 해요")
+    setup, _, shown = setup_for(tmp_path, synthesizer, recognizer, WavInput(said))
+    voice.run(setup, "yeonseup")
+    assert any("988" in line for line in shown if line.startswith("guide:"))
+    assert setup.loop.turn.at.startswith("welcome/after_safety") or setup.loop.turn.end_session
 
 
 def test_a_recogniser_error_costs_a_reprompt_not_the_session(tmp_path, synthesizer):

@@ -33,7 +33,9 @@ def repeat(run: Navigation) -> None:
 
 
 def pause(run: Navigation) -> None:
+    """Pause, keeping the place; misses counted so far are forgotten."""
     run.state.paused = True
+    run.state.misses_input = run.state.misses_match = 0
     run.say_choice("paused", run.book.messages.paused)
 
 

@@ -268,6 +268,8 @@ def step(book: Book, state: Mapping[str, Any] | None, event: Event, context: Con
                      else None)
         event = Launch(exercise=requested, intent=event.name, slots=event.slots,
                        heard=event.heard)
+    if current is None and isinstance(event, Utterance):
+        event = Launch(heard=(event.text,))  # words before any launch are heard, then it starts
     if current is None or isinstance(event, Launch):
         run = Run(book, fresh_state(context.platform), context)
         run.state.turn = (current.turn + 1) if current else 0
