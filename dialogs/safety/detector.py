@@ -78,7 +78,8 @@ class _Rules:
             for word in rule.firsts or ():
                 self.by_word[word].append(rule)
 
-    def found(self, said: list[Word], encoded: str) -> Iterator[tuple[_Rule, Found]]:
+    def found(self, said: list[Word], encoded: str,
+              every_way: bool = False) -> Iterator[tuple[_Rule, Found]]:
         starts: dict[int, set[int]] = defaultdict(set)
         rules: dict[int, _Rule] = {}
         for position, word in enumerate(said):
@@ -88,11 +89,12 @@ class _Rules:
                     starts[id(rule)].add(position)
         for rule in self.anywhere:
             if rule.regex.search(encoded):
-                yield from ((rule, found) for found in find(rule.phrase, said))
+                yield from ((rule, found)
+                            for found in find(rule.phrase, said, None, every_way))
         for key, rule in rules.items():
             if rule.regex.search(encoded):
-                yield from ((rule, found)
-                            for found in find(rule.phrase, said, sorted(starts[key])))
+                yield from ((rule, found) for found in
+                            find(rule.phrase, said, sorted(starts[key]), every_way))
 
 
 class SafetyDetector:
@@ -117,7 +119,7 @@ class SafetyDetector:
         negators = _named_positions(self._negations, said, encoded) - _named_positions(
             self._not_negations, said, encoded)
         best: tuple[int, Concern] | None = None
-        for rule, found in self._danger.found(said, encoded):
+        for rule, found in self._danger.found(said, encoded, every_way=True):
             if found.named & (everywhere | harmless.get(rule.category, frozenset())):
                 continue
             if _negated(found, negators, said):

@@ -171,14 +171,22 @@ class Found:
     named: frozenset[int]
 
 
-def find(phrase: Sequence, words: list[Word],
-         starts: Iterable[int] | None = None) -> Iterator[Found]:
-    """Every place where `phrase` is said in `words` (from `starts` only, when given),
-    the longest at each start."""
+MAX_WAYS = 32
+"""How many different ways of matching at one start are tried at most."""
+
+
+def find(phrase: Sequence, words: list[Word], starts: Iterable[int] | None = None,
+         every_way: bool = False) -> Iterator[Found]:
+    """Where `phrase` is said in `words` (from `starts` only, when given): the first way at
+    each start, or with `every_way` each different way (other gaps name other words)."""
     for start in range(len(words)) if starts is None else starts:
+        seen: set[tuple[int, frozenset[int]]] = set()
         for end, named in _match(phrase, words, start, frozenset()):
-            if end > start:
-                yield Found(start, end, named)
+            if end <= start or (end, named) in seen:
+                continue
+            seen.add((end, named))
+            yield Found(start, end, named)
+            if not every_way or len(seen) >= MAX_WAYS:
                 break
 
 

@@ -26,7 +26,8 @@ _SPELLED_OUT = {
     "ur": "your", "r": "are", "ppl": "people", "pls": "please", "bf": "boyfriend",
     "gf": "girlfriend", "hubby": "husband", "wifey": "wife", "missus": "wife", "mum": "mom",
     "gotten": "got", "ya": "you", "y'all": "you all", "'em": "them", "em": "them",
-    "no-one": "no one", "noone": "no one",
+    "no-one": "no one", "noone": "no one", "thru": "through", "til": "till",
+    "tho": "though", "ima": "i am going to", "imma": "i am going to",
 }
 """Whole words people write or recognisers produce, as the rules spell them."""
 
