@@ -27,7 +27,7 @@ _SPELLED_OUT = {
     "gf": "girlfriend", "hubby": "husband", "wifey": "wife", "missus": "wife", "mum": "mom",
     "gotten": "got", "ya": "you", "y'all": "you all", "'em": "them", "em": "them",
     "no-one": "no one", "noone": "no one", "thru": "through", "til": "till",
-    "tho": "though", "ima": "i am going to", "imma": "i am going to",
+    "tho": "though", "ima": "i am going to", "imma": "i am going to", "meself": "myself",
 }
 """Whole words people write or recognisers produce, as the rules spell them."""
 
@@ -129,10 +129,21 @@ def tokens(text: str) -> list[str]:
             if part in _CLAUSE_WORDS and result and result[-1] != BOUNDARY:
                 result.append(BOUNDARY)
             result.append(part)
-    for i in range(len(result) - 1):
-        if result[i] == "ill" and result[i + 1] in _AFTER_I_WILL:
-            result[i:i + 1] = ["i", "will"]
+    for i in range(len(result) - 1, -1, -1):
+        following = result[i + 1] if i + 1 < len(result) else ""
+        if result[i] in ("ill", "id") and following in _AFTER_I_WILL:
+            result[i:i + 1] = ["i", "will" if result[i] == "ill" else "would"]
+        elif result[i] == "my" and following == "self":
+            result[i:i + 2] = ["myself"]
+        elif result[i].endswith("in") and _dropped_g(result[i]):
+            result[i] += "g"
     return result
+
+
+@cache
+def _dropped_g(word: str) -> bool:
+    """"cuttin" for "cutting": not a word itself, and a verb's -ing form with a g."""
+    return not getAllLemmas(word) and "VERB" in getAllLemmas(word + "g")
 
 
 def words(text: str) -> list[Word]:
