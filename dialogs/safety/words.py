@@ -9,6 +9,7 @@ also "leave"), so a rule written as "hit me" also hears "he's been hitting me".
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
@@ -40,8 +41,8 @@ _NO_APOSTROPHE = {
     "youll": "you will", "youd": "you would", "hes": "he is", "shes": "she is",
     "theyre": "they are", "theyve": "they have", "theyll": "they will", "theyd": "they would",
     "thats": "that is", "whats": "what is", "wont": "will not", "itll": "it will",
-    "itd": "it would", "wed": "we would", "weve": "we have", "hed": "he would",
-    "shed": "she would", "yall": "you all",
+    "itd": "it would", "weve": "we have", "hed": "he would",
+"yall": "you all",
 }
 """Contractions as speech recognisers spell them. "ill", "well", "were" are real words
 and stay as they are."""
@@ -96,7 +97,7 @@ def spell_out(token: str) -> str:
             return token[: -len(ending)] + full
     if token.endswith("'s"):
         stem = token[:-2]
-        return f"{stem} is" if stem in _PRONOUN_IS else stem
+        return f"{stem} is" if stem in _PRONOUN_IS else _SPELLED_OUT.get(stem, stem)
     if token.endswith("s'"):
         return token[:-1]
     return token.strip("'")
@@ -114,7 +115,9 @@ _AFTER_I_WILL = frozenset({
 
 def tokens(text: str) -> list[str]:
     """Plain words and clause boundaries, in order."""
-    text = text.lower().translate(_APOSTROPHES).replace("—", ",").replace("–", ",")
+    text = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
+    text = "".join(c for c in text if not unicodedata.combining(c))  # "fiancé" is "fiance"
+    text = text.replace("—", ",").replace("–", ",")
     result: list[str] = []
     for raw in _TOKEN.findall(text):
         if raw in FILLERS:
