@@ -28,6 +28,7 @@ CORPUS = yaml.safe_load((SAFETY_DIR / "corpus.yaml").read_text(encoding="utf-8")
     ("she threatens to take the kids if I tell anyone", None),
     ("I'm scared to go home tonight", "fear"),
     ("um he put his hands around my neck", "violence"),
+    ("my fiancé hit me", "violence"),
     ("I'm not sure if he would hurt me", None),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):

@@ -15,7 +15,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from dialogs.safety.words import Word, forms_of, spell_out
+from dialogs.safety.words import Word, forms_of, spell_out, without_accents
 
 GAP_WORDS = 4
 SENTENCE_WORDS = 14
@@ -62,7 +62,7 @@ _TOKEN = re.compile(r"\.\.\.|~|[()\[\]|?]|@[\w-]+|[^\s()\[\]|~?]+")
 
 def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
     """Read one phrase; `lists` holds the named word lists it may use."""
-    tokens = _TOKEN.findall(phrase.lower())
+    tokens = _TOKEN.findall(without_accents(phrase.lower()))
     position = 0
 
     def sequence(closing: str | None) -> tuple[Sequence, str | None]:

@@ -83,6 +83,13 @@ def forms_of(word: str) -> frozenset[str]:
     return frozenset(forms)
 
 
+def without_accents(text: str) -> str:
+    """"fiancé" is "fiance"; letters of other scripts stay whole (Korean syllables too)."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    kept = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return unicodedata.normalize("NFC", kept)
+
+
 def spell_out(token: str) -> str:
     """One word as the rules read it: "won't" is "will not", "im" is "i am"."""
     if token in _SPELLED_OUT:
@@ -115,8 +122,7 @@ _AFTER_I_WILL = frozenset({
 
 def tokens(text: str) -> list[str]:
     """Plain words and clause boundaries, in order."""
-    text = unicodedata.normalize("NFKD", text.lower().translate(_APOSTROPHES))
-    text = "".join(c for c in text if not unicodedata.combining(c))  # "fiancé" is "fiance"
+    text = without_accents(text.lower().translate(_APOSTROPHES))
     text = text.replace("—", ",").replace("–", ",")
     result: list[str] = []
     for raw in _TOKEN.findall(text):
