@@ -140,6 +140,9 @@ def tokens(text: str) -> list[str]:
             result.append(part)
     for i in range(len(result) - 1, -1, -1):
         following = result[i + 1] if i + 1 < len(result) else ""
+        if result[i] == "is" and following in ("got", "gotten", "been") and i > 0 and \
+                result[i - 1] in ("he", "she", "it", "that", "who"):
+            result[i] = "has"  # "he's got", "she's been"
         if result[i] in ("ill", "id") and following in _AFTER_I_WILL:
             result[i:i + 1] = ["i", "will" if result[i] == "ill" else "would"]
         elif result[i] == "my" and following == "self":
