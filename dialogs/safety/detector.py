@@ -28,6 +28,7 @@ from dialogs.safety.phrases import (
     find,
     first_words,
     parse,
+    required_words,
     to_regex,
 )
 from dialogs.safety.words import Word, words
@@ -57,6 +58,10 @@ class _Rule:
     text: str
     phrase: Sequence
     firsts: frozenset[str] | None
+    required: tuple[frozenset[str], ...]
+
+    def may_be_in(self, said_forms: frozenset[str]) -> bool:
+        return all(not words.isdisjoint(said_forms) for words in self.required)
 
     @cached_property
     def regex(self) -> re.Pattern[str]:
@@ -64,7 +69,7 @@ class _Rule:
 
 
 def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
-    return _Rule(category, text, phrase, first_words(phrase))
+    return _Rule(category, text, phrase, first_words(phrase), required_words(phrase))
 
 
 class _Rules:
@@ -87,12 +92,13 @@ class _Rules:
                 for rule in self.by_word.get(form, ()):
                     rules[id(rule)] = rule
                     starts[id(rule)].add(position)
+        said_forms = frozenset(f for word in said for f in (word.text, *word.forms))
         for rule in self.anywhere:
-            if rule.regex.search(encoded):
+            if rule.may_be_in(said_forms) and rule.regex.search(encoded):
                 yield from ((rule, found)
                             for found in find(rule.phrase, said, None, every_way))
         for key, rule in rules.items():
-            if rule.regex.search(encoded):
+            if rule.may_be_in(said_forms) and rule.regex.search(encoded):
                 yield from ((rule, found) for found in
                             find(rule.phrase, said, sorted(starts[key]), every_way))
 

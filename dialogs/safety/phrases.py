@@ -216,6 +216,27 @@ def _regex(element: Element) -> str:
     return group + "?" if element.optional else group
 
 
+def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:
+    """For each part a match cannot do without, words one of which must be said: a sentence
+    that lacks any of them cannot match, whatever else it says (a fast first test)."""
+    found: list[frozenset[str]] = []
+    for part in _flat(phrase.parts):
+        if isinstance(part, Gap) or (isinstance(part, Choice) and part.optional):
+            continue
+        firsts = _firsts((part,))
+        if firsts is not None:
+            found.append(firsts)
+    return tuple(found)
+
+
+def _flat(parts: tuple[Element, ...]) -> Iterator[Element]:
+    for part in parts:
+        if isinstance(part, Sequence):
+            yield from _flat(part.parts)
+        else:
+            yield part
+
+
 def first_words(phrase: Sequence) -> frozenset[str] | None:
     """Words one of which must start any match (lemma forms), or None when any word could."""
     return _firsts(phrase.parts)

@@ -116,8 +116,13 @@ _TOKEN = re.compile(r"[^\W_]+(?:['\-][^\W_]+)*'?|[.,;:!?()\"]|\S")
 _AFTER_I_WILL = frozenset({
     "be", "never", "just", "go", "do", "have", "make", "kill", "hurt", "end", "see", "call",
     "leave", "try", "get", "take", "stop", "tell", "find", "show", "miss", "not", "cut",
-    "burn", "jump", "finish", "put", "break", "ruin", "come", "give", "let", "always"})
+    "burn", "jump", "finish", "put", "break", "ruin", "come", "give", "let", "always",
+    "glass", "poison", "stab", "shoot", "smash", "beat", "hit", "strangle", "drown", "throw"})
 """Words after which a recogniser's "ill" is "I'll" ("ill be gone"), not "ill" (unwell)."""
+
+_PRONOUN_WILL = {"ill": "i will", "id": "i would", "shed": "she would", "hed": "he would",
+                 "wed": "we would", "hell": "he will", "shell": "she will"}
+"""Contractions a recogniser writes as other words; read as such only before a verb."""
 
 
 def tokens(text: str) -> list[str]:
@@ -143,8 +148,8 @@ def tokens(text: str) -> list[str]:
         if result[i] == "is" and following in ("got", "gotten", "been") and i > 0 and \
                 result[i - 1] in ("he", "she", "it", "that", "who"):
             result[i] = "has"  # "he's got", "she's been"
-        if result[i] in ("ill", "id") and following in _AFTER_I_WILL:
-            result[i:i + 1] = ["i", "will" if result[i] == "ill" else "would"]
+        if result[i] in _PRONOUN_WILL and following in _AFTER_I_WILL:
+            result[i:i + 1] = _PRONOUN_WILL[result[i]].split()
         elif result[i] == "my" and following == "self":
             result[i:i + 2] = ["myself"]
         elif result[i].endswith("in") and _dropped_g(result[i]):
