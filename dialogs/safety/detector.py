@@ -72,6 +72,25 @@ def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
     return _Rule(category, text, phrase, first_words(phrase), required_words(phrase))
 
 
+@dataclass(frozen=True)
+class _Said:
+    """One utterance, read once for all the rules: its words, their search string, every
+    form said, and where each form is said."""
+
+    words: list[Word]
+    encoded: str
+    forms: frozenset[str]
+    at: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, said: list[Word]) -> _Said:
+        at: dict[str, list[int]] = defaultdict(list)
+        for position, word in enumerate(said):
+            for form in word.forms:
+                at[form].append(position)
+        return cls(said, encode(said), frozenset(at), dict(at))
+
+
 class _Rules:
     """Rules looked up by the words that can start them, so a sentence tries only the
     rules whose first word it says, and only where it says it."""
@@ -83,24 +102,21 @@ class _Rules:
             for word in rule.firsts or ():
                 self.by_word[word].append(rule)
 
-    def found(self, said: list[Word], encoded: str,
-              every_way: bool = False) -> Iterator[tuple[_Rule, Found]]:
+    def found(self, said: _Said, every_way: bool = False) -> Iterator[tuple[_Rule, Found]]:
         starts: dict[int, set[int]] = defaultdict(set)
         rules: dict[int, _Rule] = {}
-        for position, word in enumerate(said):
-            for form in {word.text, *word.forms}:
-                for rule in self.by_word.get(form, ()):
-                    rules[id(rule)] = rule
-                    starts[id(rule)].add(position)
-        said_forms = frozenset(f for word in said for f in (word.text, *word.forms))
+        for form, positions in said.at.items():
+            for rule in self.by_word.get(form, ()):
+                rules[id(rule)] = rule
+                starts[id(rule)].update(positions)
         for rule in self.anywhere:
-            if rule.may_be_in(said_forms) and rule.regex.search(encoded):
+            if rule.may_be_in(said.forms) and rule.regex.search(said.encoded):
                 yield from ((rule, found)
-                            for found in find(rule.phrase, said, None, every_way))
+                            for found in find(rule.phrase, said.words, None, every_way))
         for key, rule in rules.items():
-            if rule.may_be_in(said_forms) and rule.regex.search(encoded):
+            if rule.may_be_in(said.forms) and rule.regex.search(said.encoded):
                 yield from ((rule, found) for found in
-                            find(rule.phrase, said, sorted(starts[key]), every_way))
+                            find(rule.phrase, said.words, sorted(starts[key]), every_way))
 
 
 class SafetyDetector:
@@ -109,6 +125,7 @@ class SafetyDetector:
     def __init__(self, danger: list[_Rule], harmless: list[_Rule], negations: list[_Rule],
                  not_negations: list[_Rule], categories: tuple[str, ...]):
         self.categories = categories
+        self._order = {id(rule): i for i, rule in enumerate(danger)}
         self._danger = _Rules(danger)
         self._harmless = _Rules(harmless)
         self._negations = _Rules(negations)
@@ -116,43 +133,43 @@ class SafetyDetector:
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
-        said = words(text)
-        if not said:
+        words_said = words(text)
+        if not words_said:
             return None
-        encoded = encode(said)
-        harmless = _named_positions_by_category(self._harmless, said, encoded)
+        said = _Said.of(words_said)
+        harmless = _named_positions_by_category(self._harmless, said)
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
-        negators = _named_positions(self._negations, said, encoded) - _named_positions(
-            self._not_negations, said, encoded)
-        best: tuple[int, Concern] | None = None
-        for rule, found in self._danger.found(said, encoded, every_way=True):
+        negators = _named_positions(self._negations, said) - _named_positions(
+            self._not_negations, said)
+        best: tuple[tuple[int, int], _Rule, Found] | None = None
+        for rule, found in self._danger.found(said, every_way=True):
             if found.named & (everywhere | harmless.get(rule.category, frozenset())):
                 continue
-            if _negated(found, negators, said):
+            if _negated(found, negators, words_said):
                 continue
-            if best is None or found.start < best[0]:
-                spoken = " ".join(w.text for w in said[found.start:found.end])
-                best = (found.start, Concern(rule.category, rule.text, spoken))
-        return best[1] if best else None
+            rank = (found.start, self._order[id(rule)])  # the earliest words, then file order
+            if best is None or rank < best[0]:
+                best = (rank, rule, found)
+        if best is None:
+            return None
+        _, rule, found = best
+        spoken = " ".join(w.text for w in words_said[found.start:found.end])
+        return Concern(rule.category, rule.text, spoken)
 
 
 _EVERY_CATEGORY = ""
 """The scope of a harmless phrase in a file without `danger:` (harmless.yaml): every kind."""
 
 
-def _named_positions_by_category(rules: _Rules, said: list[Word],
-                                 encoded: str) -> dict[str, frozenset[int]]:
+def _named_positions_by_category(rules: _Rules, said: _Said) -> dict[str, frozenset[int]]:
     positions: dict[str, set[int]] = defaultdict(set)
-    for rule, found in rules.found(said, encoded):
+    for rule, found in rules.found(said):
         positions[rule.category] |= found.named
     return {category: frozenset(named) for category, named in positions.items()}
 
 
-def _named_positions(rules: _Rules, said: list[Word], encoded: str) -> frozenset[int]:
-    positions: set[int] = set()
-    for _, found in rules.found(said, encoded):
-        positions |= found.named
-    return frozenset(positions)
+def _named_positions(rules: _Rules, said: _Said) -> frozenset[int]:
+    return frozenset().union(*_named_positions_by_category(rules, said).values())
 
 
 def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
@@ -205,7 +222,8 @@ def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
             parsed = _phrases(phrases, ("words", name), lists, source, problems)
             if parsed:
                 lists[name] = Choice(tuple(p for _, p in parsed))
-        for category, phrases in _mapping(data, "danger", source, problems).items():
+        danger = _mapping(data, "danger", source, problems)
+        for category, phrases in danger.items():
             if not _NAME.match(category):
                 problems.append(source.problem(("danger", category), f"`{category}` should "
                                                "be a lower-case name with underscores, like "
@@ -215,7 +233,7 @@ def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
             rules["danger"] += [_rule(category, text, phrase) for text, phrase in
                                 _phrases(phrases, ("danger", category), lists, source,
                                          problems)]
-        own_categories = list(_mapping(data, "danger", source, []) or {}) or [_EVERY_CATEGORY]
+        own_categories = list(danger) or [_EVERY_CATEGORY]
         for section in SECTIONS[2:]:
             for text, phrase in _phrases(data.get(section, []), (section,), lists, source,
                                          problems):

@@ -2,11 +2,12 @@
 
     hit me              words in this order; any form of each word ("hitting me")
     (hit|slap|punch)    one of these words or phrases
-    [really]            may be left out
+    [really]            may be left out (also written `(really)?`)
     ...                 up to four other words may come between
-    ~                   any number of words may come between, in the same sentence
+    ~                   up to fourteen other words may come between (across commas too)
     @partner            one of the phrases listed under that name in `words:`
     suicid*             any word that starts this way
+    =hurt               this form only (not "hurting")
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
-from dialogs.safety.words import Word, forms_of, spell_out, without_accents
+from dialogs.safety.words import Word, spell_out, without_accents
 
 GAP_WORDS = 4
 SENTENCE_WORDS = 14
@@ -125,10 +126,6 @@ def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
     if isinstance(result.parts[-1], Gap):
         raise PhraseError("`...` or `~` cannot end a phrase")
     return result
-
-
-def word_list(phrases: list[str], lists: Mapping[str, Choice]) -> Choice:
-    return Choice(tuple(parse(p, lists) for p in phrases))
 
 
 Hit = tuple[int, frozenset[int]]
@@ -265,6 +262,3 @@ def _firsts(parts: tuple[Element, ...]) -> frozenset[str] | None:
         found |= rest
     return frozenset(found)
 
-
-__all__ = ["Found", "PhraseError", "Sequence", "find", "first_words", "forms_of", "parse",
-           "word_list"]

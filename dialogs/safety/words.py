@@ -52,7 +52,7 @@ _PRONOUN_IS = frozenset({"he", "she", "it", "that", "there", "what", "who", "whe
                          "nothing", "one", "this"})
 
 FILLERS = frozenset({"um", "umm", "uh", "uhh", "uhm", "erm", "er", "hmm", "hm", "mm", "mhm",
-                     "ah", "oh", "eh", "like,", "well,"})
+                     "ah", "oh", "eh"})
 
 BOUNDARY = "|"
 """Stands for the end of a clause (punctuation, "but", "and"...) while tokenising."""
@@ -72,7 +72,7 @@ class Word:
     starts_clause: bool = False
 
     def is_(self, pattern_word: str) -> bool:
-        return pattern_word == self.text or pattern_word in self.forms
+        return pattern_word in self.forms  # the forms include the word as said
 
 
 @cache
