@@ -9,11 +9,10 @@ from dialogs.book import Book
 from dialogs.engine import Event, Launch, NoInput, Profile, SessionEnd, TimerElapsed, Utterance
 from dialogs.markup import to_plain
 from dialogs.model import Platform
-from dialogs.session import LOCAL_USER, Session
+from dialogs.session import Session
 from dialogs.store import ProgressStore
-from progress.sqlite import SqliteStore
-from rehearsal.runner import Case, DriverStarter
-from rehearsal.script import Reply, prepare_store
+from rehearsal.runner import Case, DriverStarter, local_store
+from rehearsal.script import Reply
 
 LOCAL_PLATFORMS = (Platform.TEXT, Platform.VOICE, Platform.WALK)
 """The platforms played on this machine; Alexa is played through its endpoint."""
@@ -67,8 +66,6 @@ def engine_starter(book: Book, today: date) -> DriverStarter:
     """Engine drivers on a SQLite store, starting on `today`."""
 
     def start(case: Case, folder: Path) -> EngineDriver:
-        store = SqliteStore(folder / "progress.sqlite3")
-        prepare_store(store, case.script.setup, LOCAL_USER, today)
-        return EngineDriver(book, store, case.platform, today)
+        return EngineDriver(book, local_store(case, folder, today), case.platform, today)
 
     return start

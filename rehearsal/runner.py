@@ -9,12 +9,15 @@ from __future__ import annotations
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Protocol
 
 from dialogs.engine import Profile
 from dialogs.model import Platform
-from rehearsal.script import Driver, Outcome, Script, Stored, load_script
+from dialogs.session import LOCAL_USER
+from progress.sqlite import SqliteStore
+from rehearsal.script import Driver, Outcome, Script, Stored, load_script, prepare_store
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,14 @@ class DriverStarter(Protocol):
     """Makes a driver for a case, its store in `folder` holding the script's setup."""
 
     def __call__(self, case: Case, folder: Path) -> Driver: ...
+
+
+def local_store(case: Case, folder: Path, today: date) -> SqliteStore:
+    """The SQLite store a local driver starts on, holding what the script's `setup` says
+    earlier sessions left."""
+    store = SqliteStore(folder / "progress.sqlite3")
+    prepare_store(store, case.script.setup, LOCAL_USER, today)
+    return store
 
 
 def cases(files: Iterable[Path], platforms: Iterable[Platform]) -> Iterator[Case]:

@@ -12,9 +12,8 @@ from dialogs.engine import Launch, Profile, TimerElapsed, Turn
 from dialogs.session import LOCAL_USER
 from dialogs.store import ProgressStore
 from local_voice.text import TextConversation
-from progress.sqlite import SqliteStore
-from rehearsal.runner import Case, DriverStarter
-from rehearsal.script import Reply, prepare_store
+from rehearsal.runner import Case, DriverStarter, local_store
+from rehearsal.script import Reply
 
 
 class TextDriver:
@@ -64,8 +63,6 @@ def text_starter(book: Book, today: date) -> DriverStarter:
     """Text front ends on a SQLite store, starting on `today`."""
 
     def start(case: Case, folder: Path) -> TextDriver:
-        store = SqliteStore(folder / "progress.sqlite3")
-        prepare_store(store, case.script.setup, LOCAL_USER, today)
-        return TextDriver(book, store, today)
+        return TextDriver(book, local_store(case, folder, today), today)
 
     return start

@@ -21,9 +21,8 @@ from local_voice.audio import Audio
 from local_voice.loop import Heard, Quiet, TimeUp, VoiceLoop
 from local_voice.recognize import Transcript, Word
 from local_voice.speech import Synthesizer
-from progress.sqlite import SqliteStore
-from rehearsal.runner import Case, DriverStarter
-from rehearsal.script import Reply, prepare_store
+from rehearsal.runner import Case, DriverStarter, local_store
+from rehearsal.script import Reply
 
 
 class ScriptedRecognizer:
@@ -96,8 +95,6 @@ def voice_starter(book: Book, synthesizer: Synthesizer, today: date) -> DriverSt
     """Voice loops on a SQLite store, starting on `today`, speaking with `synthesizer`."""
 
     def start(case: Case, folder: Path) -> LoopDriver:
-        store = SqliteStore(folder / "progress.sqlite3")
-        prepare_store(store, case.script.setup, LOCAL_USER, today)
-        return LoopDriver(book, store, case.platform, synthesizer, today)
+        return LoopDriver(book, local_store(case, folder, today), case.platform, synthesizer, today)
 
     return start
