@@ -83,15 +83,14 @@ def slot_to_elicit(book: Book, turn: Turn) -> tuple[str, str] | None:
     only a slot value (a bare first name): an intent with `answers`, by its Alexa name."""
     if turn.end_session:
         return None
-    names = alexa_intent_names(book)
     for name in turn.listen.intents:
         intent = book.vocabulary.intents.get(name)
         if intent is not None and intent.answers and intent.slots:
-            return names[name], next(iter(intent.slots))
+            return intent.alexa or name, next(iter(intent.slots))
     return None
 
 
-def render(handler_input: HandlerInput, turn: Turn, book: Book | None = None) -> Response:
+def render(handler_input: HandlerInput, turn: Turn, book: Book) -> Response:
     """Speech as SSML, a reprompt whenever the session stays open, and a simple card; while
     the turn waits for an answer such as a first name, Alexa is asked for that slot."""
     builder = handler_input.response_builder
@@ -110,7 +109,7 @@ def render(handler_input: HandlerInput, turn: Turn, book: Book | None = None) ->
         builder.set_should_end_session(False)
     if turn.speech:
         builder.set_card(SimpleCard(title=turn.card_title, content=to_plain(turn.speech)))
-    elicit = slot_to_elicit(book, turn) if book is not None else None
+    elicit = slot_to_elicit(book, turn)
     if elicit:
         intent, slot = elicit
         builder.add_directive(ElicitSlotDirective(slot_to_elicit=slot, updated_intent=Intent(
