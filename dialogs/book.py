@@ -261,7 +261,7 @@ def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem
                 problems.append(source.problem(
                     ("intents", name, "slots", slot),
                     f"the slot type `{slot_type}` is not defined under `slot_types`"))
-        for kind in ("samples", "answers"):
+        for kind in ("samples", "answers", "cues"):
             for i, sample in enumerate(getattr(intent, kind)):
                 problems.extend(_check_sample(sample, source, name, intent.slots, (kind, i)))
         if intent.answers and not intent.slots:
@@ -297,5 +297,7 @@ def expand_templates(vocabulary: Vocabulary) -> Vocabulary:
     for name, intent in vocabulary.intents.items():
         samples = tuple(dict.fromkeys(s for t in intent.samples for s in expand(t)))
         answers = tuple(dict.fromkeys(s for t in intent.answers for s in expand(t)))
-        intents[name] = intent.model_copy(update={"samples": samples, "answers": answers})
+        cues = tuple(dict.fromkeys(s for t in intent.cues for s in expand(t)))
+        intents[name] = intent.model_copy(update={"samples": samples, "answers": answers,
+                                                  "cues": cues})
     return vocabulary.model_copy(update={"intents": intents})

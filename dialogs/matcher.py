@@ -16,6 +16,7 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
+from dialogs.gist import GIST_INTENTS, GistReader
 from dialogs.intents import SAFETY
 from dialogs.model import Vocabulary
 
@@ -145,6 +146,10 @@ class Matcher:
         return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier, is_answer)
 
     @cached_property
+    def gist(self) -> GistReader:
+        return GistReader(self.vocabulary, normalise)
+
+    @cached_property
     def not_names(self) -> frozenset[str]:
         """Words that are not first names: everyday words and those of the vocabulary's
         phrases and slot values ("sure", "done", "ready", "safe")."""
@@ -223,8 +228,12 @@ class Matcher:
         best = self._phrase_match(said, allowed)
         if strict:
             return best
-        return (self._pattern_match(said, allowed, True, answers) or best
-                or self._pattern_match(said, allowed, False, answers))
+        found = (self._pattern_match(said, allowed, True, answers) or best
+                 or self._pattern_match(said, allowed, False, answers))
+        if found or not allowed & set(GIST_INTENTS):
+            return found
+        gist = self.gist.read(said, allowed)
+        return Match(gist, score=PHRASE_CUTOFF) if gist else None
 
     def content(self, text: str) -> str:
         """What someone said freely, without a lead-in like "I feel" that Alexa would not send.

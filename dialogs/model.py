@@ -338,6 +338,10 @@ class Intent(Model):
     carries_words: bool = Field(False, alias="free_speech")
     """`free_speech: true`: the `text` slot carries any words, the answer to a step that
     takes any words (Alexa cannot hand over words without an intent)."""
+    cues: tuple[str, ...] = ()
+    """Words or short phrases (templates allowed) that give the gist of a longer answer
+    matching no sample: `yeah` makes "yeah we both do" a yes, `not sure` makes "i think so,
+    not sure" unsure. Only yes, no, unsure and repeat read cues (see `dialogs/gist.py`)."""
 
 
 class Vocabulary(Model):
@@ -347,3 +351,6 @@ class Vocabulary(Model):
     """Intents by name; the global ones must be here too."""
     slot_types: dict[str, SlotType] = Field(default_factory=dict)
     """Slot types by name."""
+    negation: tuple[str, ...] = ()
+    """Words that turn a yes cue said just after them into a no: "not ready", "don't think
+    so". Each also counts as a no cue."""
