@@ -43,6 +43,7 @@ COMMON_WORDS = frozenset(" ".join((
     "feel feeling felt scared afraid frightened terrified unsafe safe fine okay ok good bad sad",
     "upset angry hurt tired sure unsure ready done back sorry well sick lost alone stuck",
     "confused worried nervous anxious happy glad busy free home gone going trying thinking",
+    "hi hello hey hiya there called names name",
 )).split())
 """Everyday words that are not first names, besides the words of the vocabulary's own
 phrases: "I'm not safe" and "I'm scared" are not someone called Not Safe or Scared."""
@@ -112,6 +113,8 @@ class _Pattern:
     slots: tuple[tuple[str, str], ...]
     has_carrier: bool
     is_answer: bool = False
+    literal: int = 0
+    """How many words are said as written: "i'm called {name}" is tried before "i'm {name}"."""
 
 
 class Matcher:
@@ -131,6 +134,7 @@ class Matcher:
                     self.phrases.setdefault(normalise(sample), name)
             for sample in intent.answers:
                 self.patterns.append(self._compile(name, sample, is_answer=True))
+        self.patterns.sort(key=lambda p: -p.literal)
 
     def _compile(self, intent: str, sample: str, *, is_answer: bool = False) -> _Pattern:
         parts, slots, position = [], [], 0
@@ -142,8 +146,9 @@ class Matcher:
             position = found.end()
         parts.append(re.escape(normalise(normal[position:])))
         body = r"\s*".join(p for p in parts if p)
-        carrier = bool(normalise(_SLOT.sub("", sample)))
-        return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), carrier, is_answer)
+        literal = len(normalise(_SLOT.sub(" ", sample)).split())
+        return _Pattern(intent, re.compile(rf"^{body}$"), tuple(slots), literal > 0, is_answer,
+                        literal)
 
     @cached_property
     def gist(self) -> GistReader:

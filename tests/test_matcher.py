@@ -133,3 +133,13 @@ def test_free_words_keep_what_follows_a_filler(matcher):
 def test_answers_count_only_when_asked_for(matcher):
     assert matcher.match("Jo", NAME, answers=False) is None
     assert matcher.match("call me Jo", NAME, answers=False).slots == {"name": "Jo"}
+
+
+@pytest.mark.parametrize("said, name", [
+    ("um I'm Jo", "Jo"), ("I'm called Mo", "Mo"), ("hi I'm Sam", "Sam"), ("hello, it's Kim", "Kim"),
+    ("they call me Tom", "Tom"), ("name's Chris", "Chris"), ("Jamie, hi", "Jamie"),
+    ("hey there I'm Rob", "Rob"), ("oh sorry, Taylor", "Taylor"), ("yeah it's Dan", "Dan"),
+])
+def test_names_said_with_a_greeting_or_a_lead_in(matcher, said, name):
+    found = matcher.match(said, NAME)
+    assert (found.intent, found.slots) == ("NameIntent", {"name": name})
