@@ -109,6 +109,36 @@ harmless: ["(am|was) =hurt"]
     assert detector.check("I am hurting myself").category == "self_harm"
 
 
+def test_danger_told_as_over_and_resolved_does_not_stop_but_any_sign_it_is_back_does(tmp_path):
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+danger:
+  violence: ["(hit|hurt) me"]
+past: ["years ago"]
+resolved: ["safe now"]
+recurring: ["(again|last week)"]
+"""))
+    assert detector.check("he hit me years ago and I am safe now") is None
+    assert detector.check("he hit me years ago and I am safe now but last week he hit me")
+    assert detector.check("he hit me years ago, safe now, and he hurt me again")
+    assert detector.check("he hit me years ago")
+    assert detector.check("he hit me but I am safe now")
+
+
+@pytest.mark.parametrize(("said", "over"), [
+    ("my first husband used to knock me about but that was twenty years ago and I've been "
+     "safe ever since", True),
+    ("when I was a teenager I self harmed for a while, I've been well for over a decade", True),
+    ("years ago a boyfriend hit me once and i left the same night, never looked back", True),
+    ("we split up two years ago but he still follows me home from work", False),
+    ("i stopped cutting years ago but i relapsed last month", False),
+    ("my ex won't leave me alone since we broke up", False),
+    ("i'm frightened of what my ex will do now i've moved out", False),
+    ("it's been years since he got physical but i still sleep with my door locked", False),
+])
+def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(said, over):
+    assert (check(said) is None) == over
+
+
 def test_a_broken_concepts_file_says_where_and_what(tmp_path):
     folder = write_concepts(tmp_path / "concepts", """
 danger:

@@ -6,14 +6,17 @@ their dictionary forms, never on fuzzy matches: "unseen" is not "unsafe".
 A phrase does not count when it is said as harmless (an idiom listed under
 `harmless:`; in the file of one kind of danger, for that kind only) or when a
 negation the phrase does not name comes shortly before it in the same clause
-("he has never hit me"); "not sure if" is not a negation.
+("he has never hit me"); "not sure if" is not a negation. Nor does it count when the
+sentence says the danger is over and the person safe ("my ex was violent, that was fifteen
+years ago and I feel safe now"): a `past:` phrase and a `resolved:` phrase, and no
+`recurring:` phrase ("again", "still", "last week").
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, cached_property
 from pathlib import Path
@@ -123,8 +126,10 @@ class SafetyDetector:
     """Built once from a concepts file; `check(text)` is the whole public job."""
 
     def __init__(self, danger: list[_Rule], harmless: list[_Rule], negations: list[_Rule],
-                 not_negations: list[_Rule], categories: tuple[str, ...]):
+                 not_negations: list[_Rule], categories: tuple[str, ...],
+                 over: Mapping[str, list[_Rule]] | None = None):
         self.categories = categories
+        self._over = {section: _Rules((over or {}).get(section, [])) for section in OVER}
         self._order = {id(rule): i for i, rule in enumerate(danger)}
         self._danger = _Rules(danger)
         self._harmless = _Rules(harmless)
@@ -150,11 +155,18 @@ class SafetyDetector:
             rank = (found.start, self._order[id(rule)])  # the earliest words, then file order
             if best is None or rank < best[0]:
                 best = (rank, rule, found)
-        if best is None:
+        if best is None or self._said_to_be_over(said):
             return None
         _, rule, found = best
         spoken = " ".join(w.text for w in words_said[found.start:found.end])
         return Concern(rule.category, rule.text, spoken)
+
+
+    def _said_to_be_over(self, said: _Said) -> bool:
+        """Danger told as past and resolved, with nothing saying it is back."""
+        past, resolved, recurring = (self._over[section] for section in OVER)
+        return (any(True for _ in past.found(said)) and any(True for _ in resolved.found(said))
+                and not any(True for _ in recurring.found(said)))
 
 
 _EVERY_CATEGORY = ""
@@ -186,7 +198,9 @@ def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
     return False
 
 
-SECTIONS = ("words", "danger", "harmless", "negation", "not_negation")
+OVER = ("past", "resolved", "recurring")
+"""The sections that together say a danger is over (see the module's docstring)."""
+SECTIONS = ("words", "danger", "harmless", "negation", "not_negation", *OVER)
 
 
 def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
@@ -244,7 +258,8 @@ def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
     if problems:
         raise DefinitionError(problems)
     return SafetyDetector(rules["danger"], rules["harmless"], rules["negation"],
-                          rules["not_negation"], tuple(categories))
+                          rules["not_negation"], tuple(categories),
+                          {section: rules[section] for section in OVER})
 
 
 def _mapping(data: dict[str, Any], key: str, source: SourceMap,
