@@ -298,7 +298,12 @@ class Messages(Model):
     carry_on: Prompts
     """When a question such as "start over?" is answered with anything but yes."""
     stopped: Prompts
-    """On "stop" or "cancel"."""
+    """On "stop" or "cancel" in an exercise for both partners: the place is saved."""
+    stopped_solo: Prompts | None = None
+    """The same in an exercise for one person (`stopped` when not given)."""
+    stopped_outside: Prompts | None = None
+    """On "stop" outside any exercise, where there is no place to save (`stopped` when not
+    given)."""
     safety: Prompts
     """When someone may not be safe; only these words are said that turn."""
     timed: dict[Platform, Prompts]

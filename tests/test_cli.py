@@ -99,6 +99,17 @@ def test_export_and_forget(tmp_path):
     assert json.loads(couplecare("data", "export", data_dir=tmp_path).stdout)["couples"] == []
 
 
+def test_export_into_a_reader_that_stops_early_is_quiet(tmp_path):
+    couplecare("talk", "--text", data_dir=tmp_path, stdin=lines("yes", "yes", "Sam", "Alex"))
+    env = {**os.environ, "COUPLECARE_DATA_DIR": str(tmp_path)}
+    export = subprocess.Popen([sys.executable, "-m", "couplecare", "data", "export"], cwd=ROOT,
+                              env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    export.stdout.read(1)
+    export.stdout.close()
+    assert export.wait(timeout=60) == 0
+    assert b"Traceback" not in export.stderr.read()
+
+
 def test_a_damaged_store_is_explained_not_wiped(tmp_path):
     store = tmp_path / "progress.sqlite3"
     store.write_bytes(b"garbage" * 1000)

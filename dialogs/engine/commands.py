@@ -87,7 +87,14 @@ def unsure(run: Navigation) -> None:
 
 
 def stop(run: Navigation) -> None:
-    run.say_choice("stopped", run.book.messages.stopped)
+    """Goodbye; "your place is saved" only where there is a place to save."""
+    messages = run.book.messages
+    if not run.in_exercise:
+        run.say_choice("stopped_outside", messages.stopped_outside or messages.stopped)
+    elif run.book.exercises[run.state.flow].joint:
+        run.say_choice("stopped", messages.stopped)
+    else:
+        run.say_choice("stopped_solo", messages.stopped_solo or messages.stopped)
     run.state.ended = True
 
 

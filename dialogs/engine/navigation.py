@@ -137,4 +137,5 @@ class Navigation(Wording):
         self.effects.append(CompleteExercise(exercise_id))
         self.effects.append(ClearPosition(exercise_id))
         self.completed = True
+        self.state.variables["solo"] = not self.book.exercises[exercise_id].joint
         self.start_flow(WELCOME_FLOW, "after_exercise")
