@@ -139,6 +139,32 @@ def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(
     assert (check(said) is None) == over
 
 
+def test_a_harmless_saying_does_not_excuse_danger_that_goes_beyond_it(tmp_path):
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+danger:
+  threats: ["threatened to ~ (leave|kill me)"]
+harmless: ["threatened to leave"]
+beyond_harmless: [kill]
+"""))
+    assert detector.check("he threatened to leave") is None
+    assert detector.check("he threatened to leave and kill me").category == "threats"
+
+
+@pytest.mark.parametrize(("said", "kind"), [
+    ("it makes me want to die", "suicide"),
+    ("I'm tired of fighting to stay alive", "suicide"),
+    ("he threatened to leave and take the kids and kill me", "threats"),
+    ("I'd been cutting again before he came home", "self_harm"),
+    ("he bit me so hard it bled", "violence"),
+])
+def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
+    assert check(said) is not None and check(said).category == kind
+
+
+def test_a_bit_is_not_a_bite():
+    assert check("I was a bit upset when he left") is None
+
+
 def test_a_broken_concepts_file_says_where_and_what(tmp_path):
     folder = write_concepts(tmp_path / "concepts", """
 danger:

@@ -135,6 +135,7 @@ class SafetyDetector:
         self._harmless = _Rules(harmless)
         self._negations = _Rules(negations)
         self._not_negations = _Rules(not_negations)
+        self._beyond_harmless = _Rules((over or {}).get(BEYOND_HARMLESS, []))
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
@@ -146,9 +147,11 @@ class SafetyDetector:
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
         negators = _named_positions(self._negations, said) - _named_positions(
             self._not_negations, said)
+        strong = _named_positions(self._beyond_harmless, said)
         best: tuple[tuple[int, int], _Rule, Found] | None = None
         for rule, found in self._danger.found(said, every_way=True):
-            if found.named & (everywhere | harmless.get(rule.category, frozenset())):
+            said_harmlessly = everywhere | harmless.get(rule.category, frozenset())
+            if found.named & said_harmlessly and not (found.named - said_harmlessly) & strong:
                 continue
             if _negated(found, negators, words_said):
                 continue
@@ -200,7 +203,10 @@ def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
 
 OVER = ("past", "resolved", "recurring")
 """The sections that together say a danger is over (see the module's docstring)."""
-SECTIONS = ("words", "danger", "harmless", "negation", "not_negation", *OVER)
+BEYOND_HARMLESS = "beyond_harmless"
+"""Words that keep a danger phrase counting when they are in it but outside the harmless
+saying that shares its other words: "he threatened to leave and take the kids and kill me"."""
+SECTIONS = ("words", "danger", "harmless", "negation", "not_negation", *OVER, BEYOND_HARMLESS)
 
 
 def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
@@ -259,7 +265,7 @@ def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
         raise DefinitionError(problems)
     return SafetyDetector(rules["danger"], rules["harmless"], rules["negation"],
                           rules["not_negation"], tuple(categories),
-                          {section: rules[section] for section in OVER})
+                          {section: rules[section] for section in (*OVER, BEYOND_HARMLESS)})
 
 
 def _mapping(data: dict[str, Any], key: str, source: SourceMap,

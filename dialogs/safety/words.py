@@ -125,6 +125,16 @@ _PRONOUN_WILL = {"ill": "i will", "id": "i would", "shed": "she would", "hed": "
 """Contractions a recogniser writes as other words; read as such only before a verb."""
 
 
+_PARTICIPLES_AFTER_HAD = frozenset({
+    "been", "gone", "done", "seen", "taken", "told", "had", "given", "written", "eaten",
+    "known", "thought", "said", "tried", "started", "stopped", "found", "left", "got",
+    "gotten", "felt", "made", "bought", "hidden", "kept", "broken", "stolen"})
+"""After these, a "'d" is "had", not "would": "I'd been cutting" is "I had been cutting"."""
+
+_NOT_A_BITE = frozenset({"a", "little", "quite", "tiny", "wee", "the", "this", "that"})
+"""Before "bit", these make it a small amount ("a bit upset"), not the past of "bite"."""
+
+
 def tokens(text: str) -> list[str]:
     """Plain words and clause boundaries, in order."""
     text = without_accents(text.lower().translate(_APOSTROPHES))
@@ -150,6 +160,8 @@ def tokens(text: str) -> list[str]:
             result[i] = "has"  # "he's got", "she's been"
         if result[i] in _PRONOUN_WILL and following in _AFTER_I_WILL:
             result[i:i + 1] = _PRONOUN_WILL[result[i]].split()
+        elif result[i] == "would" and following in _PARTICIPLES_AFTER_HAD:
+            result[i] = "had"  # "i'd been", "he'd gone"
         elif result[i] == "my" and following == "self":
             result[i:i + 2] = ["myself"]
         elif result[i].endswith("in") and _dropped_g(result[i]):
@@ -171,6 +183,7 @@ def words(text: str) -> list[Word]:
         if token == BOUNDARY:
             new_clause = True
             continue
-        result.append(Word(token, forms_of(token), new_clause))
+        small = token == "bit" and result and result[-1].text in _NOT_A_BITE
+        result.append(Word(token, frozenset({token}) if small else forms_of(token), new_clause))
         new_clause = False
     return result
