@@ -299,7 +299,8 @@ def parser() -> argparse.ArgumentParser:
     talk.add_argument("--rate", type=int, help="speaking rate, in words a minute")
     talk.add_argument("--voice", help="a voice id or name for the guide")
     talk.add_argument("--end-silence", type=float, metavar="SECONDS",
-                      help="quiet that ends an answer (default 1.2; 1.5 on a walk)")
+                      help="quiet that ends a short answer (default 1.2; 1.5 on a walk); "
+                           "open questions wait at least 2.0 (2.5 on a walk)")
     talk.set_defaults(run=cmd_talk)
 
     sub.add_parser("voices", help="list the voices the guide can speak with").set_defaults(

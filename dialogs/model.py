@@ -316,6 +316,9 @@ class Messages(Model):
     """For a joint exercise asked for after someone said they do not feel safe."""
     unknown_exercise: Prompts
     """For an exercise nobody has written."""
+    lost_thread: Prompts
+    """Spoken front ends: when an answer ran so long that listening stopped partway; the
+    step is then asked again."""
 
 
 class SlotType(Model):
