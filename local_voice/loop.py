@@ -66,7 +66,13 @@ class WavInput:
     @classmethod
     def from_path(cls, path: Path | str) -> WavInput:
         path = Path(path)
-        files = sorted(path.glob("*.wav")) if path.is_dir() else [path]
+        if not path.is_dir():
+            return cls([path])
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".wav" and p.is_file())
+        if not files:
+            raise AudioError(f"The folder {path} holds no WAV files (*.wav), so there is "
+                             "nothing to hear. Put the recordings of what people say there, "
+                             "named in the order they are said (01.wav, 02.wav, ...).")
         return cls(files)
 
     def frame(self) -> bytes | None:
@@ -85,16 +91,31 @@ class WavInput:
 
 
 class FolderOutput:
-    """Every spoken turn as a numbered WAV file instead of sound."""
+    """Every spoken turn as a numbered WAV file instead of sound; numbering goes on after
+    the files already there, so an earlier run's are kept."""
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
+        if self.folder.exists() and not self.folder.is_dir():
+            raise AudioError(f"{self.folder} is a file, but the spoken turns are written into "
+                             "a folder (001.wav, 002.wav, ...). Name a folder instead; it is "
+                             "made if it does not exist.")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise AudioError(f"The folder {self.folder} could not be made "
+                             f"({error.strerror or error}).") from None
+        numbers = [int(p.stem) for p in self.folder.glob("*.wav") if p.stem.isdigit()]
+        self.count = max(numbers, default=0)
 
     def play(self, audio: Audio) -> None:
         self.count += 1
-        (self.folder / f"{self.count:03d}.wav").write_bytes(audio.to_wav())
+        target = self.folder / f"{self.count:03d}.wav"
+        try:
+            target.write_bytes(audio.to_wav())
+        except OSError as error:
+            raise DeviceError(f"The guide's words could not be written to {target} "
+                              f"({error.strerror or error}).") from None
 
 
 class Transcriber(Protocol):

@@ -129,6 +129,7 @@ def test_ctrl_c_saves(tmp_path, synthesizer):
 
 def test_no_input_device_is_explained(monkeypatch):
     monkeypatch.setattr("sounddevice.query_devices", lambda: [])
+    monkeypatch.setattr(devices, "sound_server_down", lambda: False)
     with pytest.raises(DeviceError, match=r"No sound input device was found\. Connect a "
                                           "microphone"):
         devices.Microphone()
@@ -142,6 +143,7 @@ def test_talk_falls_back_to_text_without_a_microphone(tmp_path, monkeypatch, cap
 
     monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path))
     monkeypatch.setattr("sounddevice.query_devices", lambda: [])
+    monkeypatch.setattr(devices, "sound_server_down", lambda: False)
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("no\n"))
     assert main(["talk", "--model", str(KOREAN_MODEL)]) == 0
     captured = capsys.readouterr()
