@@ -362,3 +362,6 @@ class Vocabulary(Model):
     negation: tuple[str, ...] = ()
     """Words that turn a yes cue said just after them into a no: "not ready", "don't think
     so". Each also counts as a no cue."""
+    typed_only: tuple[str, ...] = ()
+    """Words people type but do not say ("idk"): the text matcher takes them, and the check
+    that every grammar word is one a speech model knows lets them be."""
