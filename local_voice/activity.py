@@ -39,7 +39,9 @@ def periodicity(x: np.ndarray, rate: int) -> float:
     lags = np.arange(int(rate / PITCH_HZ[1]), min(int(rate / PITCH_HZ[0]), n - 1) + 1)
     if lags.size == 0:
         return 0.0
-    products = np.correlate(x, x, "full")[n - 1:]
+    size = 1 << (2 * n - 1).bit_length()  # room for every lag without wrapping round
+    spectrum = np.fft.rfft(x, size)
+    products = np.fft.irfft(spectrum * np.conj(spectrum), size)[:n]
     energy = x ** 2
     tail = np.cumsum(energy[::-1])[::-1]      # energy of x[lag:]
     head = np.cumsum(energy)                 # energy of x[:n - lag] is head[n - lag - 1]
@@ -51,9 +53,8 @@ class VoicingFilter:
     """The first difference and the low-pass, carried from frame to frame."""
 
     def __init__(self, rate: int):
-        self.sections = signal.butter(4, min(VOICING_BAND_HZ, rate / 2 * 0.9), fs=rate,
-                                      output="sos")
-        self.state = np.zeros((self.sections.shape[0], 2))
+        self.b, self.a = signal.butter(4, min(VOICING_BAND_HZ, rate / 2 * 0.9), fs=rate)
+        self.state = np.zeros(max(len(self.a), len(self.b)) - 1)
         self.last = 0.0
 
     def __call__(self, samples: np.ndarray) -> np.ndarray:
@@ -62,7 +63,7 @@ class VoicingFilter:
             return x
         emphasised = x - PRE_EMPHASIS * np.append(self.last, x[:-1])
         self.last = float(x[-1])
-        filtered, self.state = signal.sosfilt(self.sections, emphasised, zi=self.state)
+        filtered, self.state = signal.lfilter(self.b, self.a, emphasised, zi=self.state)
         return filtered
 
 

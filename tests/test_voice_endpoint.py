@@ -144,8 +144,9 @@ WALK = WALK_SETTINGS.endpoint
 CAPPED = replace(EndpointConfig(), max_utterance_seconds=20.0)
 
 
-def test_white_noise_at_10_db_does_not_hold_an_answer_open(answer):
-    sound = mix((0.0, white(30.0, at_snr(answer, 10))), (2.0, answer))
+@pytest.mark.parametrize("rate", [16000, 44100], ids=["16 kHz", "a microphone's 44.1 kHz"])
+def test_white_noise_at_10_db_does_not_hold_an_answer_open(answer, rate):
+    sound = mix((0.0, white(30.0, at_snr(answer, 10))), (2.0, answer)).at_rate(rate)
     (heard, at), *rest = answers(listen(sound, CAPPED))
     assert heard.ending is Ending.SILENCE
     assert at < 2.0 + answer.seconds + CAPPED.end_silence_seconds + 1.0
