@@ -172,7 +172,9 @@ def test_a_word_no_english_model_knows_is_named_with_its_line(tmp_path, capsys):
                            '\n      - "(yes|ok) at 9"')
     assert main(["lint", str(content)]) == 1
     out = capsys.readouterr().out
-    assert f"{content}/vocabulary.yaml:16: `YesIntent` listens for `yeppers`, `9`" in out
+    text = (content / "vocabulary.yaml").read_text(encoding="utf-8").splitlines()
+    line = text.index("  YesIntent:") + 1
+    assert f"{content}/vocabulary.yaml:{line}: `YesIntent` listens for `yeppers`, `9`" in out
     assert "unlikely to know" in out and "write numbers as words" in out
 
 
