@@ -64,8 +64,9 @@ class TimedListener(Listener):
         super().__init__(*args, **kwargs)
         self.decided: list[tuple[float, float]] = []
 
-    def listen(self, no_input_seconds, limit_seconds=None):
-        listening, seconds = super().listen(no_input_seconds, limit_seconds)
+    def listen(self, no_input_seconds, limit_seconds=None, end_silence_seconds=None):
+        listening, seconds = super().listen(no_input_seconds, limit_seconds,
+                                            end_silence_seconds)
         duration = getattr(getattr(listening, "audio", None), "seconds", 0.0)
         self.decided.append((time.perf_counter(), duration))
         return listening, seconds

@@ -68,12 +68,14 @@ def cmd_talk(args: argparse.Namespace) -> int:
 
 
 def cmd_devices(args: argparse.Namespace) -> int:
-    from local_voice.devices import list_devices
+    from local_voice.devices import DeviceError, list_devices, no_device_reason
 
-    devices = list_devices()
+    try:
+        devices = list_devices()
+    except DeviceError as error:
+        raise UserError(str(error)) from None
     if not devices:
-        print("No sound devices were found. Connect a microphone and speakers or a headset; "
-              "`couplecare talk --text` works without them.")
+        print(no_device_reason("sound"))
         return EXIT_OK
     print(f"{'#':>3}  {'IN':>2}  {'OUT':>3}  {'RATE':>6}  NAME")
     for d in devices:
@@ -116,8 +118,8 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
     from local_voice.recognize import ModelError, Recognizer, model_path
 
     try:
-        recognizer = Recognizer(model_path(args.model, data_dir()))
         audio = read_wav(args.file).at_rate(16000)
+        recognizer = Recognizer(model_path(args.model, data_dir()))
     except (ModelError, AudioError) as error:
         raise UserError(str(error)) from None
     phrases = [p.strip() for p in args.grammar.split("|") if p.strip()] if args.grammar else None
@@ -299,7 +301,8 @@ def parser() -> argparse.ArgumentParser:
     talk.add_argument("--rate", type=int, help="speaking rate, in words a minute")
     talk.add_argument("--voice", help="a voice id or name for the guide")
     talk.add_argument("--end-silence", type=float, metavar="SECONDS",
-                      help="quiet that ends an answer (default 1.2; 1.5 on a walk)")
+                      help="quiet that ends a short answer (default 1.2; 1.5 on a walk); "
+                           "open questions wait at least 2.0 (2.5 on a walk)")
     talk.set_defaults(run=cmd_talk)
 
     sub.add_parser("voices", help="list the voices the guide can speak with").set_defaults(
@@ -368,6 +371,10 @@ def parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.content and not Path(args.content).is_dir():
+            raise UserError(f"--content {args.content}: there is no such folder. It should "
+                            "hold the exercises (exercises/*.yaml) and may hold its own "
+                            "vocabulary.yaml, messages.yaml and welcome.yaml.")
         return args.run(args)
     except DefinitionError as error:
         print("The exercise definitions have problems:", file=sys.stderr)

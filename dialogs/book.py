@@ -184,9 +184,10 @@ def load_book(root: Path | str | None = None,
               exercise_files: Iterable[Path | str] | None = None) -> Book:
     """Load and check every definition; raise DefinitionError listing all problems found.
 
-    `root` holds vocabulary.yaml, messages.yaml, welcome.yaml and exercises/*.yaml, and may
-    hold its own safety concepts in safety/ (for content in another language);
-    `exercise_files`, when given, replaces the exercises found under it.
+    `root` holds exercises/*.yaml and may hold vocabulary.yaml, messages.yaml, welcome.yaml
+    and its own safety concepts in safety/ (for content in another language); each of those
+    it lacks is the shipped one. `exercise_files`, when given, replaces the exercises found
+    under it.
     """
     root = Path(root) if root else CONTENT_DIR
     problems: list[Problem] = []
@@ -196,9 +197,10 @@ def load_book(root: Path | str | None = None,
         safety = load_detector(own_concepts) if own_concepts.is_dir() else default_detector()
     except DefinitionError as error:
         problems.extend(error.problems)
-    vocabulary, vocabulary_source = _load(Vocabulary, root / "vocabulary.yaml", problems)
-    messages, messages_source = _load(Messages, root / "messages.yaml", problems)
-    welcome, welcome_source = _load(Welcome, root / "welcome.yaml", problems)
+    vocabulary, vocabulary_source = _load(Vocabulary, _own_or_shipped(root, "vocabulary.yaml"),
+                                          problems)
+    messages, messages_source = _load(Messages, _own_or_shipped(root, "messages.yaml"), problems)
+    welcome, welcome_source = _load(Welcome, _own_or_shipped(root, "welcome.yaml"), problems)
     paths = ([Path(p) for p in exercise_files] if exercise_files is not None
              else sorted((root / "exercises").glob("*.yaml")))
     exercises: dict[str, Exercise] = {}
@@ -247,6 +249,12 @@ def load_book(root: Path | str | None = None,
     return Book(vocabulary, messages, welcome, exercises,
                 {"vocabulary": vocabulary_source, "messages": messages_source,
                  WELCOME_FLOW: welcome_source, **sources}, safety)
+
+
+def _own_or_shipped(root: Path, name: str) -> Path:
+    """A content folder's own file, or the shipped one when the folder has none."""
+    own = root / name
+    return own if own.exists() else CONTENT_DIR / name
 
 
 def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem]:

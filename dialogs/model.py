@@ -316,6 +316,9 @@ class Messages(Model):
     """For a joint exercise asked for after someone said they do not feel safe."""
     unknown_exercise: Prompts
     """For an exercise nobody has written."""
+    lost_thread: Prompts
+    """Spoken front ends: when an answer ran so long that listening stopped partway; the
+    step is then asked again."""
 
 
 class SlotType(Model):
@@ -359,3 +362,6 @@ class Vocabulary(Model):
     negation: tuple[str, ...] = ()
     """Words that turn a yes cue said just after them into a no: "not ready", "don't think
     so". Each also counts as a no cue."""
+    typed_only: tuple[str, ...] = ()
+    """Words people type but do not say ("idk"): the text matcher takes them, and the check
+    that every grammar word is one a speech model knows lets them be."""

@@ -55,8 +55,15 @@ def silence(seconds: float, rate: int) -> Audio:
     return Audio(bytes(2 * round(seconds * rate)), rate)
 
 
+RATES = (4000, 192000)
+"""Sample rates a WAV file may have: telephone to studio."""
+
+
 def read_wav(path: Path | str) -> Audio:
-    """A WAV file as 16-bit mono; anything else is explained, not guessed at."""
+    """A WAV file as 16-bit mono; anything else is explained, not guessed at.
+
+    A file cut short (a recording stopped early, a copy broken off) keeps the whole samples
+    it holds: half a sample at the end is dropped, not a reason to refuse the rest."""
     path = Path(path)
     try:
         with wave.open(str(path), "rb") as source:
@@ -67,13 +74,24 @@ def read_wav(path: Path | str) -> Audio:
                     f"sox {path.name} -b 16 -e signed-integer converted.wav")
             channels, rate = source.getnchannels(), source.getframerate()
             frames = source.readframes(source.getnframes())
-    except (wave.Error, EOFError) as error:
-        raise AudioError(f"{path} is not a WAV file I can read ({error}).") from None
+    except (wave.Error, EOFError, RuntimeError) as error:
+        # wave raises RuntimeError when a chunk claims to run past the end of the file.
+        reason = f" ({error})" if str(error) else ""
+        raise AudioError(f"{path} is not a WAV file I can read{reason}; it may be damaged "
+                         "or in another format.") from None
     except FileNotFoundError:
         raise AudioError(f"{path} does not exist.") from None
-    if not frames:
+    except IsADirectoryError:
+        raise AudioError(f"{path} is a folder, not a WAV file.") from None
+    except OSError as error:
+        raise AudioError(f"{path} could not be read ({error.strerror or error}).") from None
+    if channels < 1 or not RATES[0] <= rate <= RATES[1]:
+        raise AudioError(f"{path} says it has {channels} channel(s) at {rate} Hz, which cannot "
+                         "be right; the file is probably damaged.")
+    whole = len(frames) - len(frames) % (2 * channels)
+    if not whole:
         raise AudioError(f"{path} is empty: it holds no audio.")
-    samples = np.frombuffer(frames, dtype=np.int16)
+    samples = np.frombuffer(frames[:whole], dtype=np.int16)
     if channels > 1:
         samples = samples.reshape(-1, channels).mean(axis=1).astype(np.int16)
     return Audio(samples.tobytes(), rate)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import queue
+import shutil
+import subprocess
 import time
 from dataclasses import dataclass
 from typing import Any
@@ -25,6 +27,36 @@ def _sounddevice() -> Any:
     return sounddevice
 
 
+SERVER_DOWN = ("The sound server (PulseAudio or PipeWire) is not running, so no microphone "
+               "or speaker can be reached. Start it, for example with `pulseaudio --start` or "
+               "`systemctl --user start pipewire-pulse`, then try again; or use the text mode: "
+               "couplecare talk --text")
+
+
+def sound_server_down() -> bool:
+    """Whether this machine routes sound through a sound server that does not answer.
+
+    With PulseAudio (or PipeWire's stand-in) down, PortAudio simply lists no device, which
+    looks like a machine with no microphone; `pactl` tells the two apart."""
+    pactl = shutil.which("pactl")
+    if pactl is None:
+        return False
+    try:
+        return subprocess.run([pactl, "info"], capture_output=True, timeout=5).returncode != 0
+    except (OSError, subprocess.TimeoutExpired):
+        return True
+
+
+def no_device_reason(kind: str) -> str:
+    """Why no sound device of this kind ("input", "output", or "sound") can be used."""
+    if sound_server_down():
+        return SERVER_DOWN
+    wanted = {"input": "a microphone", "output": "speakers or headphones"}.get(
+        kind, "a microphone and speakers")
+    return (f"No sound {kind} device was found. Connect {wanted} (a headset does both), or "
+            "use the text mode: couplecare talk --text")
+
+
 @dataclass(frozen=True)
 class Device:
     index: int
@@ -45,9 +77,7 @@ def _pick(device: str | int | None, kind: str) -> Device:
     devices = list_devices()
     usable = [d for d in devices if (d.inputs if kind == "input" else d.outputs) > 0]
     if not usable:
-        wanted = "a microphone" if kind == "input" else "speakers or headphones"
-        raise DeviceError(f"No sound {kind} device was found. Connect {wanted} (a headset "
-                          "does both), or use the text mode: couplecare talk --text")
+        raise DeviceError(no_device_reason(kind))
     if device is None:
         default = sd.default.device[0 if kind == "input" else 1]
         chosen = next((d for d in usable if d.index == default), usable[0])

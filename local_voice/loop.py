@@ -29,8 +29,10 @@ from dialogs.model import ListenMode, Platform
 from dialogs.session import Session
 from dialogs.store import ProgressStore
 from local_voice import endpoint
-from local_voice.audio import VAD_RATE, Audio, earcon, read_wav, silence
-from local_voice.endpoint import EndpointConfig, Segmenter
+from local_voice.activity import VoiceActivity
+from local_voice.audio import VAD_RATE, Audio, AudioError, earcon, read_wav, silence
+from local_voice.devices import DeviceError
+from local_voice.endpoint import QUIET_ROOM_DB, Cue, Ending, EndpointConfig, Segmenter
 from local_voice.recognize import Transcript
 
 # ---------------------------------------------------------------- audio in and out
@@ -64,7 +66,13 @@ class WavInput:
     @classmethod
     def from_path(cls, path: Path | str) -> WavInput:
         path = Path(path)
-        files = sorted(path.glob("*.wav")) if path.is_dir() else [path]
+        if not path.is_dir():
+            return cls([path])
+        files = sorted(p for p in path.iterdir() if p.suffix.lower() == ".wav" and p.is_file())
+        if not files:
+            raise AudioError(f"The folder {path} holds no WAV files (*.wav), so there is "
+                             "nothing to hear. Put the recordings of what people say there, "
+                             "named in the order they are said (01.wav, 02.wav, ...).")
         return cls(files)
 
     def frame(self) -> bytes | None:
@@ -83,16 +91,31 @@ class WavInput:
 
 
 class FolderOutput:
-    """Every spoken turn as a numbered WAV file instead of sound."""
+    """Every spoken turn as a numbered WAV file instead of sound; numbering goes on after
+    the files already there, so an earlier run's are kept."""
 
     def __init__(self, folder: Path | str):
         self.folder = Path(folder)
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.count = 0
+        if self.folder.exists() and not self.folder.is_dir():
+            raise AudioError(f"{self.folder} is a file, but the spoken turns are written into "
+                             "a folder (001.wav, 002.wav, ...). Name a folder instead; it is "
+                             "made if it does not exist.")
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise AudioError(f"The folder {self.folder} could not be made "
+                             f"({error.strerror or error}).") from None
+        numbers = [int(p.stem) for p in self.folder.glob("*.wav") if p.stem.isdigit()]
+        self.count = max(numbers, default=0)
 
     def play(self, audio: Audio) -> None:
         self.count += 1
-        (self.folder / f"{self.count:03d}.wav").write_bytes(audio.to_wav())
+        target = self.folder / f"{self.count:03d}.wav"
+        try:
+            target.write_bytes(audio.to_wav())
+        except OSError as error:
+            raise DeviceError(f"The guide's words could not be written to {target} "
+                              f"({error.strerror or error}).") from None
 
 
 class Transcriber(Protocol):
@@ -109,6 +132,8 @@ class Voice(Protocol):
 @dataclass(frozen=True)
 class Heard:
     audio: Audio
+    ending: Ending = Ending.SILENCE
+    """`Ending.MAX_LENGTH` when the answer ran to the length cap and was cut there."""
 
 
 @dataclass(frozen=True)
@@ -129,37 +154,24 @@ class InputEnded:
 Listening = Heard | Quiet | TimeUp | InputEnded
 
 
-class VoiceActivity:
-    """webrtcvad on 30 ms frames, at the input's rate when it supports it, else at 16 kHz."""
-
-    def __init__(self, rate: int, mode: int = 2):
-        import webrtcvad
-
-        self.vad = webrtcvad.Vad(mode)
-        self.rate = rate
-
-    def __call__(self, chunk: bytes) -> bool:
-        if self.rate in (8000, 16000, 32000, 48000):
-            return self.vad.is_speech(chunk, self.rate)
-        converted = Audio(chunk, self.rate).at_rate(VAD_RATE).pcm
-        usable = converted[:2 * round(VAD_RATE * 0.03)]
-        return len(usable) == 2 * round(VAD_RATE * 0.03) and self.vad.is_speech(usable, VAD_RATE)
-
-
 class Listener:
     """Frames in, one utterance (or silence, or the end of a phase) out."""
 
     def __init__(self, source: AudioInput, config: EndpointConfig,
-                 is_speech: Callable[[bytes], bool] | None = None):
+                 is_speech: Callable[[bytes], Cue | bool] | None = None):
         self.source = source
         self.config = config
         self.is_speech = is_speech or VoiceActivity(source.rate)
+        self.floor_db = QUIET_ROOM_DB
+        """How noisy the room was when the last listen ended: the next one starts there."""
 
-    def listen(self, no_input_seconds: float, limit_seconds: float | None = None) -> tuple[
-            Listening, float]:
+    def listen(self, no_input_seconds: float, limit_seconds: float | None = None,
+               end_silence_seconds: float | None = None) -> tuple[Listening, float]:
         """Wait for one utterance. Also returns the seconds of audio that went by."""
         config = replace(self.config, no_input_seconds=no_input_seconds)
-        state = Segmenter(config)
+        if end_silence_seconds is not None:
+            config = replace(config, end_silence_seconds=end_silence_seconds)
+        state = Segmenter(config, floor_db=self.floor_db)
         frames = 0
         limit = config.frames(limit_seconds) if limit_seconds is not None else None
         while True:
@@ -168,8 +180,10 @@ class Listener:
                 return InputEnded(), frames * config.frame_seconds
             frames += 1
             state, event = endpoint.step(state, chunk, self.is_speech(chunk))
+            self.floor_db = state.floor_db
             if isinstance(event, endpoint.UtteranceEnded):
-                return Heard(Audio(event.audio, self.source.rate)), frames * config.frame_seconds
+                return Heard(Audio(event.audio, self.source.rate), event.ending), \
+                    frames * config.frame_seconds
             if isinstance(event, endpoint.NoInput):
                 return Quiet(), frames * config.frame_seconds
             if limit is not None and frames >= limit and state.stage is endpoint.Stage.WAITING:
@@ -194,7 +208,8 @@ class LoopSettings:
 
 
 WALK_SETTINGS = LoopSettings(
-    endpoint=EndpointConfig(end_silence_seconds=1.5, no_input_seconds=25.0),
+    endpoint=EndpointConfig(end_silence_seconds=1.5, reflective_end_silence_seconds=2.5,
+                            no_input_seconds=25.0),
     check_in_seconds=90.0)
 """On a walk: more patience, and earcons to mark whose turn it is."""
 
@@ -217,6 +232,7 @@ class VoiceLoop:
         self.show = show
         self.turn: Turn | None = None
         self.timed_left: float | None = None
+        self.asides = 0
 
     # -- speaking
 
@@ -304,6 +320,37 @@ class VoiceLoop:
             return NoInput()
         return Utterance(heard.text)
 
+    def lost_thread(self, audio: Audio) -> Turn:
+        """An answer cut at the length cap: danger in it still stops the exercise; otherwise
+        the guide says kindly that it lost the thread and listens again on the same step."""
+        assert self.turn is not None
+        event = self.recognise(audio)
+        if isinstance(event, Utterance) and self.safety.check(event.text):
+            return self.handle(event)
+        self.say_aside(self.session.book.messages.lost_thread)
+        return self.turn
+
+    def say_aside(self, variants: tuple[str, ...]) -> None:
+        """Words of the loop's own between two turns, taking the variants in turn."""
+        if not variants:
+            return
+        markup = variants[self.asides % len(variants)]
+        self.asides += 1
+        audio = self.voice.render(markup)
+        if audio is None:
+            return
+        self.show(f"guide: {to_plain(markup)}")
+        if self.settings.earcons and self.session.platform is Platform.WALK:
+            audio = audio + silence(0.2, audio.rate) + earcon("turn", audio.rate)
+        self.output.play(audio)
+
+    def end_silence(self) -> float:
+        """Quiet that ends an answer here: longer after an open, reflective question."""
+        config = self.settings.endpoint
+        if self.turn is not None and self.turn.listen.mode is ListenMode.ANY_WORDS:
+            return max(config.reflective_end_silence_seconds, config.end_silence_seconds)
+        return config.end_silence_seconds
+
     def respond(self, listening: Listening, seconds: float = 0.0) -> Turn | None:
         """Turn what listening gave into the next turn; None when input has ended."""
         if isinstance(listening, InputEnded):
@@ -317,6 +364,8 @@ class VoiceLoop:
             return self.handle(TimerElapsed())
         if isinstance(listening, Quiet):
             return self.handle(NoInput())
+        if listening.ending is Ending.MAX_LENGTH and self.timed_left is None:
+            return self.lost_thread(listening.audio)
         return self.handle(self.recognise(listening.audio))
 
     def stop(self, reason: str) -> None:
@@ -337,7 +386,8 @@ class VoiceLoop:
                     listening, seconds = listener.listen(no_input, self.timed_left)
                 else:
                     listening, seconds = listener.listen(
-                        self.settings.endpoint.no_input_seconds)
+                        self.settings.endpoint.no_input_seconds,
+                        end_silence_seconds=self.end_silence())
                 source.mute()
                 if isinstance(listening, Quiet) and self.timed_left is not None and \
                         self.timed_left - seconds <= 0:

@@ -70,7 +70,9 @@ def prepare(book: Book, store: ProgressStore, options: VoiceOptions,
     settings = WALK_SETTINGS if options.walk else LoopSettings()
     if options.end_silence:
         settings = replace(settings, endpoint=replace(
-            settings.endpoint, end_silence_seconds=options.end_silence))
+            settings.endpoint, end_silence_seconds=options.end_silence,
+            reflective_end_silence_seconds=max(
+                options.end_silence, settings.endpoint.reflective_end_silence_seconds)))
     loop = VoiceLoop(book, store, Platform.WALK if options.walk else Platform.VOICE,
                      recognizer, voice, output, settings, show=show)
     return VoiceSetup(loop, Listener(source, settings.endpoint), source)

@@ -45,3 +45,14 @@ def test_scale_benchmark_runs_and_reports_a_ratio():
     assert sum(line.startswith(("postgresql", "sqlite")) for line in lines) == 6
     assert re.fullmatch(r"ratio=\d+\.\d+ \(requests per second on 2 gunicorn workers over 1 "
                         r"worker, PostgreSQL\)", lines[-1])
+
+
+def test_endpoint_benchmark_runs_and_reports_a_ratio():
+    result = subprocess.run([sys.executable, "bench/endpoint.py", "--phrases", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert sum(line.startswith(("clean", "white", "brown", "breath", "1.3 s")) for line in
+               lines) == 20
+    assert re.fullmatch(r"ratio=\d+\.\d+ \(time per frame of the endpointer's cues over "
+                        r"webrtcvad alone\)", lines[-1])

@@ -6,7 +6,7 @@ import pytest
 
 from couplecare.cli import main
 from dialogs.book import CONTENT_DIR, load_book
-from dialogs.lint import lint
+from dialogs.lint import grammar_words, lexicon, lint
 from tests.tiny import HEADER, tiny_book
 
 
@@ -141,3 +141,58 @@ def test_draw_shows_every_step_and_transition(capsys):
     assert main(["draw", "welcome"]) == 0
     assert "s_safe_check -->|NoIntent| x_safety" in capsys.readouterr().out
     assert main(["draw", "nope"]) == 2
+
+
+# ---------------------------------------------------------------- the English lexicon
+
+
+def content_with(tmp_path, replace: str, by: str):
+    """The shipped content with one line of its vocabulary changed."""
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    vocabulary = content / "vocabulary.yaml"
+    text = vocabulary.read_text(encoding="utf-8")
+    assert replace in text
+    vocabulary.write_text(text.replace(replace, by), encoding="utf-8")
+    return content
+
+
+YES = '"(yes|yeah|yep|yup|yea|ya|sure|okay|ok|alright|all right|definitely|absolutely|certainly)"'
+
+
+def test_the_shipped_grammars_hold_only_words_an_english_model_knows():
+    book = load_book()
+    assert lexicon(book) == []
+    words = {word for _, word in grammar_words(book)}
+    assert {"yes", "pause", "repeat", "empathise", "counselling"} <= words  # all were checked
+
+
+def test_a_word_no_english_model_knows_is_named_with_its_line(tmp_path, capsys):
+    content = content_with(tmp_path, YES, YES.replace("yes|", "yes|yeppers|") +
+                           '\n      - "(yes|ok) at 9"')
+    assert main(["lint", str(content)]) == 1
+    out = capsys.readouterr().out
+    text = (content / "vocabulary.yaml").read_text(encoding="utf-8").splitlines()
+    line = text.index("  YesIntent:") + 1
+    assert f"{content}/vocabulary.yaml:{line}: `YesIntent` listens for `yeppers`, `9`" in out
+    assert "unlikely to know" in out and "write numbers as words" in out
+
+
+def test_typed_only_words_and_british_spellings_beside_american_ones_pass(tmp_path):
+    content = content_with(tmp_path, YES, YES.replace("yes|", "yes|yeppers|realise|realize|"
+                                                              "empathised|"))
+    found = [str(p) for p in lexicon(load_book(content))]
+    assert len(found) == 1 and "`yeppers`, `empathised`" in found[0]  # no American spelling
+    (content / "vocabulary.yaml").write_text(
+        (content / "vocabulary.yaml").read_text(encoding="utf-8").replace(
+            "typed_only: [idk, sorta]", "typed_only: [idk, sorta, yeppers, empathised]"),
+        encoding="utf-8")
+    assert lexicon(load_book(content)) == []
+
+
+def test_content_in_another_language_is_left_to_its_own_model():
+    from tests.voice_support import KOREAN_CONTENT
+
+    book = load_book(KOREAN_CONTENT)
+    assert any(not word.isascii() for _, word in grammar_words(book))
+    assert lexicon(book) == []

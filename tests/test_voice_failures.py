@@ -1,14 +1,26 @@
 """What goes wrong around the voice loop: each failure has a clear message and loses nothing."""
 
+import dataclasses
 from pathlib import Path
 
 import pytest
 
-from dialogs.model import Platform
+from dialogs.engine.turn import Listen
+from dialogs.model import ListenMode, Platform
 from dialogs.session import LOCAL_USER
 from local_voice import devices, voice
+from local_voice.audio import Audio, read_wav
 from local_voice.devices import DeviceError
-from local_voice.loop import FolderOutput, Listener, LoopSettings, VoiceLoop, WavInput
+from local_voice.endpoint import Ending
+from local_voice.loop import (
+    WALK_SETTINGS,
+    FolderOutput,
+    Heard,
+    Listener,
+    LoopSettings,
+    VoiceLoop,
+    WavInput,
+)
 from local_voice.recognize import Transcript, Word, model_path
 from local_voice.speech import Synthesizer
 from tests.voice_support import DAY, couple_store, korean_book, speech_folder
@@ -117,6 +129,7 @@ def test_ctrl_c_saves(tmp_path, synthesizer):
 
 def test_no_input_device_is_explained(monkeypatch):
     monkeypatch.setattr("sounddevice.query_devices", lambda: [])
+    monkeypatch.setattr(devices, "sound_server_down", lambda: False)
     with pytest.raises(DeviceError, match=r"No sound input device was found\. Connect a "
                                           "microphone"):
         devices.Microphone()
@@ -130,6 +143,7 @@ def test_talk_falls_back_to_text_without_a_microphone(tmp_path, monkeypatch, cap
 
     monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path))
     monkeypatch.setattr("sounddevice.query_devices", lambda: [])
+    monkeypatch.setattr(devices, "sound_server_down", lambda: False)
     monkeypatch.setattr("sys.stdin", __import__("io").StringIO("no\n"))
     assert main(["talk", "--model", str(KOREAN_MODEL)]) == 0
     captured = capsys.readouterr()
@@ -167,3 +181,37 @@ def test_voices_are_listed_and_an_unknown_voice_is_explained(capsys):
     assert Synthesizer(voice=name).render("Hello.") is not None
     with pytest.raises(SpeechError, match="Run `couplecare voices`"):
         Synthesizer(voice="no such voice at all")
+
+
+def test_an_answer_cut_at_the_length_cap_is_asked_again_kindly(tmp_path, synthesizer):
+    setup, _, shown = setup_for(tmp_path, synthesizer, Recognizer(["네"]), WavInput([]))
+    asked = setup.loop.start("yeonseup").at
+    rambling = Audio(bytes(2 * 16000 * 3), 16000)
+    turn = setup.loop.respond(Heard(rambling, Ending.MAX_LENGTH), 45.0)
+    assert turn.at == asked  # the same question again: what was heard is not taken as yes
+    assert shown[-1].startswith("guide: I'm sorry, that ran longer than I can follow")
+    wav = sorted((tmp_path / "out").glob("*.wav"))[-1]
+    assert read_wav(wav).seconds > 2.0  # said aloud, not only printed
+    setup.loop.respond(Heard(rambling, Ending.MAX_LENGTH), 45.0)
+    assert shown[-1].startswith("guide: I'm afraid I lost the thread")  # the other variant
+
+
+def test_danger_in_an_answer_cut_at_the_length_cap_still_stops_the_exercise(tmp_path,
+                                                                            synthesizer):
+    recognizer = Recognizer([""], second_listen="저는 정말 위험 해요")
+    setup, _, shown = setup_for(tmp_path, synthesizer, recognizer, WavInput([]))
+    setup.loop.start("yeonseup")
+    setup.loop.respond(Heard(Audio(bytes(2 * 16000 * 3), 16000), Ending.MAX_LENGTH), 45.0)
+    assert any("988" in line for line in shown if line.startswith("guide:"))
+    assert not any("lost the thread" in line for line in shown)
+
+
+def test_an_open_question_waits_longer_for_the_end_of_an_answer(tmp_path, synthesizer):
+    setup, _, _ = setup_for(tmp_path, synthesizer, Recognizer([]), WavInput([]))
+    loop = setup.loop
+    loop.start("yeonseup")
+    assert loop.end_silence() == LoopSettings().endpoint.end_silence_seconds == 1.2
+    loop.turn = dataclasses.replace(loop.turn, listen=Listen(ListenMode.ANY_WORDS))
+    assert loop.end_silence() == LoopSettings().endpoint.reflective_end_silence_seconds == 2.0
+    assert WALK_SETTINGS.endpoint.end_silence_seconds == 1.5
+    assert WALK_SETTINGS.endpoint.reflective_end_silence_seconds == 2.5
