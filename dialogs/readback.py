@@ -146,11 +146,31 @@ def _named(words: list[_Word], names: tuple[str, ...]) -> list[_Word]:
     return words
 
 
-def own_words(words: str, names: tuple[str, ...] = ()) -> str:
+_NOT_A_VERB = frozenset({
+    "a", "an", "the", "some", "any", "more", "less", "one", "two", "three", "my", "your", "our",
+    "his", "her", "their", "this", "that", "these", "those", "no", "lots", "plenty", "extra",
+    "another", "with", "for", "of", "about", "just", "only",
+})
+"""Words a phrase can start with that are not a verb ("a hug when you get home")."""
+
+
+def _starts_with_a_verb(words: list[_Word]) -> bool:
+    """Whether the words start like "text Alex" or "always text Alex", not like "a hug"."""
+    for word in words:
+        if word.low in _ADVERBS - {"just", "only"}:
+            continue
+        return word.low not in _NOT_A_VERB
+    return False
+
+
+PROMISE_LEAD_IN = "I'll"
+
+
+def own_words(words: str, names: tuple[str, ...] = (), lead_in: str = PROMISE_LEAD_IN) -> str:
     """What someone said, as the sentence to quote back to them.
 
     Apostrophes a recogniser dropped are put back. Where the words do not say who will do it
-    (Alexa passes on only what follows "I'll"), "I'll" is put in front.
+    (Alexa passes on only what follows a lead-in such as "I'll"), `lead_in` is put in front.
     """
     found = _named(_spelled_out(_words(words)), names)
     if not any(w.core for w in found):
@@ -158,13 +178,16 @@ def own_words(words: str, names: tuple[str, ...] = ()) -> str:
     says_who = found[0].low in _SUBJECTS or (
         found[0].low in _SCENE_SETTERS and any(w.low in _SUBJECTS for w in found))
     if not says_who:
-        while found and found[0].low in _DROPPED_LEAD:
+        promising = lead_in == PROMISE_LEAD_IN
+        while promising and found and found[0].low in _DROPPED_LEAD:
             found = found[1:]
         if not found:
             return ""
+        if promising and not _starts_with_a_verb(found):
+            return as_sentence(_join(found))  # "a hug when you get home": quoted as it is
         if found[0].core[:1].isupper() and found[0].low not in _PROPER:
             found[0].core = found[0].core[0].lower() + found[0].core[1:]
-        found = [_Word("", "I'll", ""), *found]
+        found = [_Word("", lead_in, ""), *found]
     return as_sentence(_join(found))
 
 
@@ -282,19 +305,19 @@ def second_person(words: str, partner: str) -> str:
     """Someone's words said back to them: "I'll text you if I'm late" as "you'll text
     Alex if you're late". `partner` is whom "you" meant in their words."""
     shifted = _shift(own_words(words, (partner,)), speaker=None, partner=partner)
-    return _END.sub("", shifted) and _lower_first(_END.sub("", shifted))
+    return _lower_first(_END.sub("", shifted))
 
 
 def third_person(words: str, speaker: str, partner: str) -> str:
     """Someone's words told to the couple: "I'll text you if I'm late" as "Sam will text
     Alex if they're late"."""
-    return _END.sub("", _shift(own_words(words, (speaker, partner)), speaker=speaker,
-                               partner=partner))
+    return _lower_first(_END.sub("", _shift(own_words(words, (speaker, partner)),
+                                            speaker=speaker, partner=partner)))
 
 
 def _lower_first(text: str) -> str:
-    first = text.split(" ", 1)[0]
-    if first in ("you", "You", "you'll", "You'll", "you're", "You're", "you'd", "You'd",
-                 "you've", "You've", "your", "Your"):
-        return text[0].lower() + text[1:]
+    """A capital that only began the quoted sentence goes ("You'll", "A hug"), names stay."""
+    first = text.split(" ", 1)[0].lower()
+    if first.startswith("you") or first in _NOT_A_VERB or first in _ADVERBS:
+        return text[:1].lower() + text[1:]
     return text

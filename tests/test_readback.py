@@ -249,6 +249,16 @@ I was thinking I'd cook on Friday
 I was thinking I'd cook on Friday.
 you were thinking you'd cook on Friday
 Sam was thinking they'd cook on Friday
+
+a hug when you get home
+A hug when you get home.
+a hug when Alex gets home
+a hug when Alex gets home
+
+always text you when I leave
+I'll always text you when I leave.
+you'll always text Alex when you leave
+Sam will always text Alex when they leave
 """
 PHRASINGS = [tuple(block.splitlines()) for block in TABLE.strip().split("\n\n")]
 
@@ -294,3 +304,9 @@ def test_nothing_said_reads_back_as_nothing():
 def test_a_sentence_has_one_closing_mark(words, sentence):
     assert as_sentence(words) == sentence
     assert tidy("I heard: cook dinner. .") == "I heard: cook dinner."
+
+
+def test_a_lead_in_alexa_left_out_is_put_back():
+    assert own_words("let down when plans change", lead_in="I feel") == (
+        "I feel let down when plans change.")
+    assert own_words("I feel let down", lead_in="I feel") == "I feel let down."
