@@ -214,6 +214,22 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
     return EXIT_PROBLEMS if failed else EXIT_OK
 
 
+def cmd_agreements(args: argparse.Namespace) -> int:
+    from dialogs.engine.agreements import report
+
+    book = _book(args)
+    store = _store()
+    titles = {e.id: e.title for e in book.exercises.values()}
+    couples = [c["user_key"] for c in store.export()["couples"]]
+    if not couples:
+        print("Nothing is stored yet. What you agree in an exercise will be listed here.")
+    for index, user_key in enumerate(couples):
+        if index:
+            print("\n" + "-" * 40 + "\n")
+        print(report(store.profile(user_key), date.today(), titles))
+    return EXIT_OK
+
+
 def cmd_data_export(args: argparse.Namespace) -> int:
     data = json.dumps(progress.export(), indent=2, ensure_ascii=False)
     if args.output:
@@ -356,6 +372,10 @@ def parser() -> argparse.ArgumentParser:
     export_skill.add_argument("--privacy-url", help="or COUPLECARE_PRIVACY_URL")
     export_skill.add_argument("--terms-url", help="or COUPLECARE_TERMS_URL")
     export_skill.set_defaults(run=cmd_export_skill)
+
+    agreements = sub.add_parser(
+        "agreements", help="what you agreed (promises, plans, kindnesses) and your progress")
+    agreements.set_defaults(run=cmd_agreements)
 
     data = sub.add_parser("data", help="your stored progress").add_subparsers(
         dest="data_command", required=True)

@@ -22,7 +22,8 @@ CONTENT_DIR = Path(__file__).parent / "content"
 
 BUILTIN_VARIABLES = frozenset({
     "speaker", "listener", "first", "second", "exercise", "menu", "times_this_month",
-    "promise", "promiser", "saved_exercise", "minutes",
+    "saved_exercise", "minutes", "agreement", "agreed_by", "agreed_with", "agreement_kind",
+    "progress", "new_words", "agreed",
 })
 """Variables any prompt may use; flows add their own with `set:` and `capture:`."""
 

@@ -102,7 +102,10 @@ def parse(text: str) -> list[Words | Pause]:
 
 
 def _spaced(chunks: list[str]) -> str:
-    return re.sub(r"\s+", " ", " ".join(c.strip() for c in chunks if c.strip())).strip()
+    """Chunks joined by one space, none before a punctuation mark that closes a chunk
+    ("[slow]1-800-799-7233[/slow]." reads "1-800-799-7233.")."""
+    joined = re.sub(r"\s+", " ", " ".join(c.strip() for c in chunks if c.strip())).strip()
+    return re.sub(r" ([.,;:!?])", r"\1", joined)
 
 
 def to_plain(text: str) -> str:

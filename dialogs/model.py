@@ -42,8 +42,23 @@ class Action(StrEnum):
     SAVE_NAMES = "save_names"
     DISCLAIMER_SEEN = "disclaimer_seen"
     RECORD_PROMISE = "record_promise"
-    RESOLVE_PROMISE = "resolve_promise"
-    NEXT_PROMISE = "next_promise"
+    """Keep `{promise}` as the speaker's promise."""
+    RECORD_REPAIR_PLAN = "record_repair_plan"
+    """Keep `{plan}` as the speaker's repair plan."""
+    RECORD_KINDNESS = "record_kindness"
+    """Keep `{kindness}` as the speaker's kindness for tomorrow."""
+    RECORD_GENTLE_START = "record_gentle_start"
+    """Keep "I feel {feeling} about {situation}, and I need {need}" as the gentle start of the
+    one person doing the exercise."""
+    NEXT_AGREEMENT = "next_agreement"
+    """Bring up an agreement from an earlier day to follow up (`has_agreement`, `agreement`,
+    `agreed_by`, `agreed_with`, `agreement_kind`)."""
+    KEEP_AGREEMENT = "keep_agreement"
+    """The agreement followed up is kept going, with the `outcome` said."""
+    CHANGE_AGREEMENT = "change_agreement"
+    """The agreement followed up is put in new words, `{new_words}`."""
+    LET_GO_AGREEMENT = "let_go_agreement"
+    """The agreement followed up is let go."""
     START_EXERCISE = "start_exercise"
     RESUME_SAVED = "resume_saved"
     DISCARD_SAVED = "discard_saved"
@@ -187,6 +202,12 @@ class Step(Model):
     """`free: true`: the step takes any words as its answer, then goes `next`."""
     capture: str | None = None
     """A variable to keep the answer in (it also makes the step take any words)."""
+    own_words: bool | str = False
+    """`own_words: true`: keep the answer as the person said it, lead-in and all, as a
+    sentence ("I'll cook dinner on Friday."), to read back to them later; otherwise the
+    words after a lead-in such as "I feel" are kept ("worried"). Alexa hands over only the
+    words after the lead-in, so it is put back: "I'll", or the words given here
+    (`own_words: I feel`)."""
     timed: Timed | None = None
     """Make the step a timed phase."""
     end: bool = False
@@ -319,6 +340,10 @@ class Messages(Model):
     lost_thread: Prompts
     """Spoken front ends: when an answer ran so long that listening stopped partway; the
     step is then asked again."""
+    agreed_summary: Prompts
+    """At the end of an exercise where partners agreed something: `{agreed}` tells what."""
+    kept_for_you: Prompts
+    """At the end of an exercise where one person alone prepared something (a gentle start)."""
 
 
 class SlotType(Model):

@@ -12,7 +12,15 @@ from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any
 
-from dialogs.engine import Effect, Profile, profile_to_json
+from dialogs.engine import (
+    AgreementKind,
+    AgreementStatus,
+    Effect,
+    Outcome,
+    Profile,
+    profile_to_json,
+)
+from dialogs.engine.profile import legacy_agreements
 from progress.rules import ProgressRecord, apply_turn
 
 RECENT_REQUESTS = 50
@@ -21,9 +29,12 @@ RECENT_REQUESTS = 50
 def apply_effects(profile: dict[str, Any], effects: Iterable[Effect], today: date,
                   request_id: str | None = None) -> dict[str, Any]:
     """A turn's effects applied to a profile document, returned as a new document; the
-    document also keeps resolved promises (for their ids) and recent request ids."""
+    document also keeps recent request ids. A document from before agreements has its
+    promises made agreements."""
     document = json.loads(json.dumps(profile)) if profile else profile_to_json(Profile())
-    document.setdefault("resolved_promises", [])
+    document["agreements"] = legacy_agreements(document)
+    document.pop("open_promises", None)
+    document.pop("resolved_promises", None)
     document.setdefault("handled_requests", [])
     apply_turn(_DocumentRecord(document), effects, today, request_id)
     return document
@@ -56,26 +67,32 @@ class _DocumentRecord(ProgressRecord):
     def drop_position(self, exercise: str) -> None:
         self.document["saved"].pop(exercise, None)
 
-    def reword_promise(self, partner: str, made_on: date, text: str) -> bool:
-        for promise in self.document["open_promises"]:
-            if promise["partner"] == partner and promise["made_on"] == made_on.isoformat():
-                promise["text"] = text
+    def reword_agreement(self, kind: AgreementKind, exercise: str, partner: str,
+                         made_on: date, text: str) -> bool:
+        for agreement in self.document["agreements"]:
+            if (agreement["kind"], agreement["exercise"], agreement["partner"],
+                    agreement["made_on"], agreement["status"]) == (
+                    kind, exercise, partner, made_on.isoformat(), AgreementStatus.OPEN):
+                agreement["text"] = text
                 return True
         return False
 
-    def add_promise(self, partner: str, text: str, made_on: date) -> None:
-        known = [p["id"] for p in (*self.document["open_promises"],
-                                   *self.document["resolved_promises"])]
-        self.document["open_promises"].append({"id": max(known, default=0) + 1,
-                                               "partner": partner, "text": text,
-                                               "made_on": made_on.isoformat()})
+    def add_agreement(self, kind: AgreementKind, exercise: str, partner: str, text: str,
+                      made_on: date) -> None:
+        agreements = self.document["agreements"]
+        agreements.append({
+            "id": max((a["id"] for a in agreements), default=0) + 1, "kind": str(kind),
+            "partner": partner, "text": text, "made_on": made_on.isoformat(),
+            "exercise": exercise, "status": str(AgreementStatus.OPEN), "outcome": None,
+            "checked_on": None})
 
-    def resolve_promise(self, promise_id: int, outcome: str, resolved_on: date) -> None:
-        open_promises = self.document["open_promises"]
-        for promise in [p for p in open_promises if p["id"] == promise_id]:
-            open_promises.remove(promise)
-            self.document["resolved_promises"].append(
-                {**promise, "outcome": outcome, "resolved_on": resolved_on.isoformat()})
+    def follow_up_agreement(self, agreement_id: int, outcome: Outcome | None,
+                            status: AgreementStatus, checked_on: date) -> None:
+        for agreement in self.document["agreements"]:
+            if agreement["id"] == agreement_id:
+                agreement.update(status=str(status), checked_on=checked_on.isoformat())
+                if outcome is not None:
+                    agreement["outcome"] = str(outcome)
 
     def add_completion(self, exercise: str, completed_on: date) -> None:
         self.document["completions"].append([exercise, completed_on.isoformat()])

@@ -16,12 +16,16 @@ from datetime import date
 from typing import Any
 
 from dialogs.engine import (
-    AddPromise,
+    AddAgreement,
+    AgreementKind,
+    AgreementStatus,
     ClearPosition,
     CompleteExercise,
+    Decision,
     DisclaimerSeen,
     Effect,
-    ResolvePromise,
+    FollowUpAgreement,
+    Outcome,
     SaveNames,
     SavePosition,
 )
@@ -48,23 +52,36 @@ class ProgressRecord(ABC):
     def drop_position(self, exercise: str) -> None: ...
 
     @abstractmethod
-    def reword_promise(self, partner: str, made_on: date, text: str) -> bool:
-        """Give new words to the open promise `partner` made on `made_on`; False if none."""
+    def reword_agreement(self, kind: AgreementKind, exercise: str, partner: str,
+                         made_on: date, text: str) -> bool:
+        """Give new words to the open agreement of this kind `partner` made in `exercise` on
+        `made_on`; False if there is none."""
 
     @abstractmethod
-    def add_promise(self, partner: str, text: str, made_on: date) -> None: ...
+    def add_agreement(self, kind: AgreementKind, exercise: str, partner: str, text: str,
+                      made_on: date) -> None: ...
 
     @abstractmethod
-    def resolve_promise(self, promise_id: int, outcome: str, resolved_on: date) -> None: ...
+    def follow_up_agreement(self, agreement_id: int, outcome: Outcome | None,
+                            status: AgreementStatus, checked_on: date) -> None:
+        """Record a follow-up: the new status, and the outcome when one was given."""
 
     @abstractmethod
     def add_completion(self, exercise: str, completed_on: date) -> None: ...
 
 
-def _add_promise(record: ProgressRecord, effect: AddPromise, today: date) -> None:
-    # Going back and promising again replaces the day's promise, not adds one.
-    if not record.reword_promise(effect.partner, today, effect.text):
-        record.add_promise(effect.partner, effect.text, today)
+def _add_agreement(record: ProgressRecord, effect: AddAgreement, today: date) -> None:
+    # Doing the exercise again on the same day replaces that day's words, not adds to them.
+    if not record.reword_agreement(effect.kind, effect.exercise, effect.partner, today,
+                                   effect.text):
+        record.add_agreement(effect.kind, effect.exercise, effect.partner, effect.text, today)
+
+
+STATUS_AFTER: dict[Decision, AgreementStatus] = {
+    Decision.KEEP: AgreementStatus.KEEPING,
+    Decision.CHANGE: AgreementStatus.CHANGED,
+    Decision.LET_GO: AgreementStatus.LET_GO,
+}
 
 
 Rule = Callable[[ProgressRecord, Any, date], None]
@@ -75,9 +92,9 @@ RULES: dict[type, Rule] = {
     SavePosition: lambda record, effect, today: record.put_position(effect.exercise,
                                                                     effect.position),
     ClearPosition: lambda record, effect, today: record.drop_position(effect.exercise),
-    AddPromise: _add_promise,
-    ResolvePromise: lambda record, effect, today: record.resolve_promise(
-        effect.promise_id, effect.outcome, today),
+    AddAgreement: _add_agreement,
+    FollowUpAgreement: lambda record, effect, today: record.follow_up_agreement(
+        effect.agreement_id, effect.outcome, STATUS_AFTER[effect.decision], today),
     CompleteExercise: lambda record, effect, today: record.add_completion(effect.exercise,
                                                                           today),
 }

@@ -15,7 +15,14 @@ from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dialogs.engine import Effect, Profile, Promise
+from dialogs.engine import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Effect,
+    Outcome,
+    Profile,
+)
 from dialogs.store import ProgressStore
 from progress.rules import ProgressRecord, apply_turn
 
@@ -66,8 +73,43 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (user_key, request_id)
     );
     """,
+    # 4: promises become agreements (promises, repair plans, kindnesses, gentle starts), each
+    # with a status and its last follow-up. A promise already followed up was never asked
+    # about again: it is let go.
+    """
+    CREATE TABLE agreements (
+        id INTEGER PRIMARY KEY,
+        user_key TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        exercise TEXT NOT NULL,
+        partner TEXT NOT NULL,
+        text TEXT NOT NULL,
+        made_on TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open',
+        outcome TEXT,
+        checked_on TEXT
+    );
+    INSERT INTO agreements (user_key, kind, exercise, partner, text, made_on, status, outcome,
+                            checked_on)
+        SELECT user_key, 'promise', 'promises', partner, text, made_on,
+               CASE WHEN outcome IS NULL THEN 'open' ELSE 'let go' END, outcome, resolved_on
+        FROM promises ORDER BY id;
+    DROP TABLE promises;
+    CREATE INDEX agreements_by_couple ON agreements (user_key);
+    """,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+AGREEMENT_COLUMNS = "id, kind, exercise, partner, text, made_on, status, outcome, checked_on"
+
+
+def _agreement(row: tuple[Any, ...]) -> Agreement:
+    id_, kind, exercise, partner, text, made_on, status, outcome, checked_on = row
+    return Agreement(id=int(id_), kind=AgreementKind(kind), partner=partner, text=text,
+                     made_on=date.fromisoformat(made_on), exercise=exercise,
+                     status=AgreementStatus(status), outcome=Outcome(outcome) if outcome else None,
+                     checked_on=date.fromisoformat(checked_on) if checked_on else None)
 
 
 class SqlStore(ProgressStore):
@@ -85,9 +127,9 @@ class SqlStore(ProgressStore):
             positions = db.execute(
                 "SELECT exercise, position FROM positions WHERE user_key = ? "
                 "ORDER BY updated_at, exercise", (user_key,)).fetchall()
-            promises = db.execute(
-                "SELECT id, partner, text, made_on FROM promises "
-                "WHERE user_key = ? AND outcome IS NULL ORDER BY id", (user_key,)).fetchall()
+            agreements = db.execute(
+                f"SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE user_key = ? ORDER BY id",
+                (user_key,)).fetchall()
             completions = db.execute(
                 "SELECT exercise, completed_on FROM completions WHERE user_key = ? ORDER BY id",
                 (user_key,)).fetchall()
@@ -96,8 +138,7 @@ class SqlStore(ProgressStore):
             names=names,
             disclaimer_seen=bool(couple[1]) if couple else False,
             saved={exercise: json.loads(position) for exercise, position in positions},
-            open_promises=tuple(Promise(i, p, t, date.fromisoformat(d))
-                                for i, p, t, d in promises),
+            agreements=tuple(_agreement(row) for row in agreements),
             completions=tuple((e, date.fromisoformat(d)) for e, d in completions),
         )
 
@@ -131,12 +172,11 @@ class SqlStore(ProgressStore):
                         for e, u, p in db.execute(
                             "SELECT exercise, updated_at, position FROM positions "
                             "WHERE user_key = ? ORDER BY exercise", (key,)).fetchall()],
-                    "promises": [
-                        dict(zip(("partner", "text", "made_on", "outcome", "resolved_on"), row,
-                                 strict=True))
+                    "agreements": [
+                        {k: v for k, v in _agreement(row).to_json().items() if k != "id"}
                         for row in db.execute(
-                            "SELECT partner, text, made_on, outcome, resolved_on FROM promises "
-                            "WHERE user_key = ? ORDER BY id", (key,)).fetchall()],
+                            f"SELECT {AGREEMENT_COLUMNS} FROM agreements WHERE user_key = ? "
+                            "ORDER BY id", (key,)).fetchall()],
                     "completions": [
                         {"exercise": e, "completed_on": d} for e, d in db.execute(
                             "SELECT exercise, completed_on FROM completions WHERE user_key = ? "
@@ -148,7 +188,7 @@ class SqlStore(ProgressStore):
     def forget(self, user_key: str | None = None) -> None:
         """Delete stored progress (one couple's, or everyone's)."""
         with self._transaction() as tx:
-            for table in ("positions", "promises", "completions", "handled_requests",
+            for table in ("positions", "agreements", "completions", "handled_requests",
                           "couples"):
                 if user_key is None:
                     tx.execute(f"DELETE FROM {table}")
@@ -214,21 +254,27 @@ class _SqlRecord(ProgressRecord):
         self.tx.execute("DELETE FROM positions WHERE user_key = ? AND exercise = ?",
                         (self.user_key, exercise))
 
-    def reword_promise(self, partner: str, made_on: date, text: str) -> bool:
+    def reword_agreement(self, kind: AgreementKind, exercise: str, partner: str,
+                         made_on: date, text: str) -> bool:
         return bool(self.tx.execute(
-            "UPDATE promises SET text = ? WHERE user_key = ? AND partner = ? "
-            "AND made_on = ? AND outcome IS NULL",
-            (text, self.user_key, partner, made_on.isoformat())).rowcount)
+            "UPDATE agreements SET text = ? WHERE user_key = ? AND kind = ? AND exercise = ? "
+            "AND partner = ? AND made_on = ? AND status = ?",
+            (text, self.user_key, str(kind), exercise, partner, made_on.isoformat(),
+             str(AgreementStatus.OPEN))).rowcount)
 
-    def add_promise(self, partner: str, text: str, made_on: date) -> None:
-        self.tx.execute("INSERT INTO promises (user_key, partner, text, made_on) "
-                        "VALUES (?, ?, ?, ?)", (self.user_key, partner, text,
-                                                made_on.isoformat()))
+    def add_agreement(self, kind: AgreementKind, exercise: str, partner: str, text: str,
+                      made_on: date) -> None:
+        self.tx.execute("INSERT INTO agreements (user_key, kind, exercise, partner, text, "
+                        "made_on, status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        (self.user_key, str(kind), exercise, partner, text, made_on.isoformat(),
+                         str(AgreementStatus.OPEN)))
 
-    def resolve_promise(self, promise_id: int, outcome: str, resolved_on: date) -> None:
-        self.tx.execute("UPDATE promises SET outcome = ?, resolved_on = ? "
-                        "WHERE id = ? AND user_key = ?",
-                        (outcome, resolved_on.isoformat(), promise_id, self.user_key))
+    def follow_up_agreement(self, agreement_id: int, outcome: Outcome | None,
+                            status: AgreementStatus, checked_on: date) -> None:
+        self.tx.execute("UPDATE agreements SET status = ?, outcome = COALESCE(?, outcome), "
+                        "checked_on = ? WHERE id = ? AND user_key = ?",
+                        (str(status), outcome and str(outcome), checked_on.isoformat(),
+                         agreement_id, self.user_key))
 
     def add_completion(self, exercise: str, completed_on: date) -> None:
         self.tx.execute("INSERT INTO completions (user_key, exercise, completed_on) "

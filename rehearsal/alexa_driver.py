@@ -79,7 +79,8 @@ class AlexaDriver:
         speech = response.get("outputSpeech", {}).get("ssml", "")
         at = (body.get("sessionAttributes") or {}).get(STATE, {})
         where = f"{at.get('flow')}/{at.get('step')}" if at else ""
-        return Reply(_ssml_to_plain(speech), where, ended)
+        card = response.get("card") or {}
+        return Reply(_ssml_to_plain(speech), where, ended, card.get("content", ""))
 
     def launch(self, exercise: str | None) -> Reply:
         if exercise:
@@ -160,4 +161,6 @@ def alexa_starter(book: Book, today: date) -> DriverStarter:
 
 
 def _ssml_to_plain(ssml: str) -> str:
-    return " ".join(unescape(re.sub(r"<[^>]+>", " ", ssml)).split())
+    """The words of SSML; a tag between a word and its full stop leaves no space."""
+    spaced = " ".join(unescape(re.sub(r"<[^>]+>", " ", ssml)).split())
+    return re.sub(r" ([.,;:!?])", r"\1", spaced)

@@ -6,6 +6,7 @@ fresh driver and a fresh store: a `Case`.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -13,11 +14,14 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from dialogs.engine import Profile
+from dialogs.engine import AgreementKind, AgreementStatus, Profile
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from progress.sqlite import SqliteStore
 from rehearsal.script import Driver, Outcome, Script, Stored, load_script, prepare_store
+
+STRAY_STOPS = re.compile(r"\.\.|\s\.")
+"""Full stops doubled or after a space: words read back were joined badly."""
 
 
 @dataclass(frozen=True)
@@ -112,6 +116,14 @@ def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
         for words in line.not_says:
             if " ".join(words.lower().split()) in spoken:
                 outcome.failures.append(f"{where}: the guide said {words!r}, which it should not")
+        for text in (reply.speech, reply.card):
+            if STRAY_STOPS.search(text):
+                outcome.failures.append(f"{where}: stray full stops in {text!r}")
+        shown = " ".join(reply.card.lower().replace("’", "'").split())
+        for words in line.shows:
+            if " ".join(words.lower().split()) not in shown:
+                outcome.failures.append(f"{where}: the card did not show {words!r}: "
+                                        f"{reply.card!r}")
         if line.ends is not None and reply.ended != line.ends:
             happened = "did not end" if line.ends else "ended"
             outcome.failures.append(f"{where}: the session {happened}")
@@ -123,10 +135,17 @@ def _check_stored(expected: Stored, profile: Profile) -> list[str]:
     if expected.saved is not None and sorted(expected.saved) != sorted(profile.saved):
         problems.append(f"saved positions are {sorted(profile.saved)}, "
                         f"expected {sorted(expected.saved)}")
-    if expected.open_promises is not None and expected.open_promises != len(
-            profile.open_promises):
-        problems.append(f"{len(profile.open_promises)} open promises, "
+    open_promises = [a for a in profile.agreements
+                     if a.kind is AgreementKind.PROMISE and a.status is AgreementStatus.OPEN]
+    if expected.open_promises is not None and expected.open_promises != len(open_promises):
+        problems.append(f"{len(open_promises)} open promises, "
                         f"expected {expected.open_promises}")
+    agreements = tuple(" ".join(filter(None, (a.partner, a.kind, a.status,
+                                              a.outcome and a.outcome.value)))
+                       for a in profile.agreements)
+    if expected.agreements is not None and tuple(expected.agreements) != agreements:
+        problems.append(f"agreements are {list(agreements)}, "
+                        f"expected {list(expected.agreements)}")
     completed = [e for e, _ in profile.completions]
     if expected.completed is not None and sorted(expected.completed) != sorted(completed):
         problems.append(f"completed {completed}, expected {list(expected.completed)}")

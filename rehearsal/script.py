@@ -9,10 +9,12 @@ A file looks like::
       names: [Sam, Alex]
       disclaimer_seen: true
       promises: [{partner: Sam, text: text when I'm running late}]
+      agreements: [{kind: kindness, partner: Alex, text: "I'll make you a coffee"}]
     script:
       - launch: {}               # or {exercise: honest-check-in}
         at: welcome/good_time    # where the conversation should be now
         says: [good time]        # words the guide's reply must contain
+        shows: [Sam (promise)]   # words the card of the reply must contain (Alexa app)
       - user: yes
         at: welcome/safe_check
       - silence: true            # nobody answered
@@ -21,6 +23,7 @@ A file looks like::
       - new_session: true        # later, in a new process
         days_later: 3            # optional: that much later
       - stored: {saved: [honest-check-in], open_promises: 1, completed: [honest-check-in]}
+      - stored: {agreements: ["Sam promise keeping kept", "Alex kindness open"]}
 """
 
 from __future__ import annotations
@@ -34,7 +37,14 @@ from typing import Any, Literal, Protocol
 from pydantic import Field, model_validator
 
 from dialogs.book import Book, validate
-from dialogs.engine import AddPromise, DisclaimerSeen, Effect, Profile, SaveNames
+from dialogs.engine import (
+    AddAgreement,
+    AgreementKind,
+    DisclaimerSeen,
+    Effect,
+    Profile,
+    SaveNames,
+)
 from dialogs.model import Model, Platform
 from dialogs.source import read_yaml
 from dialogs.store import ProgressStore
@@ -45,15 +55,25 @@ class SetupPromise(Model):
     text: str
 
 
+class SetupAgreement(Model):
+    kind: AgreementKind
+    partner: str = ""
+    text: str
+
+
 class Setup(Model):
     names: tuple[str, ...] = ()
     disclaimer_seen: bool = False
     promises: tuple[SetupPromise, ...] = ()
+    agreements: tuple[SetupAgreement, ...] = ()
 
 
 class Stored(Model):
     saved: tuple[str, ...] | None = None
     open_promises: int | None = None
+    """Promises not followed up yet."""
+    agreements: tuple[str, ...] | None = None
+    """Every agreement, oldest first, as "partner kind status [outcome]"."""
     completed: tuple[str, ...] | None = None
     names: tuple[str, ...] | None = None
 
@@ -72,6 +92,8 @@ class Line(Model):
     at: str | None = None
     says: tuple[str, ...] = ()
     not_says: tuple[str, ...] = ()
+    shows: tuple[str, ...] = ()
+    """Words the reply's card must contain (what was agreed)."""
     ends: bool | None = None
     days_later: int = Field(0, ge=0)
 
@@ -79,7 +101,7 @@ class Line(Model):
     @classmethod
     def _one_action(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            for key in ("says", "not_says"):
+            for key in ("says", "not_says", "shows"):
                 if isinstance(data.get(key), str):
                     data = {**data, key: [data[key]]}
             actions = [a for a in LINE_ACTIONS if a in data]
@@ -116,6 +138,8 @@ class Reply:
     speech: str
     at: str
     ended: bool
+    card: str = ""
+    """What the reply shows on a card (the Alexa app), in plain words."""
 
 
 class Driver(Protocol):
@@ -176,5 +200,7 @@ def prepare_store(store: ProgressStore, setup: Setup, user_key: str, today: date
         effects.append(SaveNames(tuple(setup.names)))
     if setup.disclaimer_seen:
         effects.append(DisclaimerSeen())
-    effects.extend(AddPromise(p.partner, p.text) for p in setup.promises)
+    effects.extend(AddAgreement(AgreementKind.PROMISE, p.partner, p.text, "promises")
+                   for p in setup.promises)
+    effects.extend(AddAgreement(a.kind, a.partner, a.text, "setup") for a in setup.agreements)
     store.apply(user_key, effects, today)

@@ -66,7 +66,7 @@ class LoopDriver:
 
     def _reply(self, turn: Turn | None) -> Reply:
         turn = turn or self._current()
-        return Reply(to_plain(turn.speech), turn.at, turn.end_session)
+        return Reply(to_plain(turn.speech), turn.at, turn.end_session, turn.card)
 
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(self.loop.start(exercise))

@@ -107,7 +107,9 @@ def render(handler_input: HandlerInput, turn: Turn, book: Book) -> Response:
     else:
         builder.speak(speech or reprompt).ask(reprompt or speech)
         builder.set_should_end_session(False)
-    if turn.speech:
+    if turn.card:
+        builder.set_card(SimpleCard(title=turn.card_title, content=turn.card))
+    elif turn.speech:
         builder.set_card(SimpleCard(title=turn.card_title, content=to_plain(turn.speech)))
     elicit = slot_to_elicit(book, turn)
     if elicit:

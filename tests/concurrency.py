@@ -3,8 +3,9 @@
 import threading
 from datetime import date
 
-from dialogs.engine import AddPromise, CompleteExercise, SavePosition
+from dialogs.engine import CompleteExercise, SavePosition
 from dialogs.store import ProgressStore
+from tests.stores import open_agreements, promise
 
 DAY = date(2026, 11, 29)
 
@@ -18,7 +19,7 @@ def write_concurrently(store: ProgressStore, threads: int, rounds: int = 5) -> N
         try:
             for round_ in range(rounds):
                 store.apply("c1", [CompleteExercise(f"e{number}"),
-                                   AddPromise(f"p{number}", f"promise {round_}"),
+                                   promise(f"p{number}", f"promise {round_}"),
                                    SavePosition(f"e{number}", {"step": round_})], DAY)
         except BaseException as error:  # collected, so the assertion shows it
             errors.append(error)
@@ -34,8 +35,8 @@ def write_concurrently(store: ProgressStore, threads: int, rounds: int = 5) -> N
 def assert_nothing_lost(store: ProgressStore, threads: int, rounds: int = 5) -> None:
     profile = store.profile("c1")
     assert len(profile.completions) == threads * rounds
-    assert sorted(p.partner for p in profile.open_promises) == sorted(
+    assert sorted(p.partner for p in open_agreements(profile)) == sorted(
         f"p{n}" for n in range(threads))
-    assert all(p.text == f"promise {rounds - 1}" for p in profile.open_promises)
+    assert all(p.text == f"promise {rounds - 1}" for p in open_agreements(profile))
     assert {k: v["step"] for k, v in profile.saved.items()} == {
         f"e{n}": rounds - 1 for n in range(threads)}

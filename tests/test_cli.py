@@ -142,3 +142,45 @@ def test_rehearse_plays_conversation_files(tmp_path, folder):
     failed = couplecare("rehearse", str(broken), data_dir=tmp_path)
     assert failed.returncode == 1
     assert "line 1 (launch): at welcome/good_time, expected welcome/menu" in failed.stdout
+
+
+def test_agreements_made_earlier_are_followed_up_then_listed(tmp_path):
+    from datetime import date, timedelta
+
+    from dialogs.engine import AddAgreement, AgreementKind, CompleteExercise, SaveNames
+    from dialogs.session import LOCAL_USER
+    from progress.sqlite import FILE_NAME, SqliteStore
+
+    empty = couplecare("agreements", data_dir=tmp_path)
+    assert empty.returncode == 0 and "Nothing is stored yet" in empty.stdout
+    earlier = date.today() - timedelta(days=3)
+    store = SqliteStore(tmp_path / FILE_NAME)
+    store.apply(LOCAL_USER, [SaveNames(("Priya", "Jo")), CompleteExercise("promises"),
+                             AddAgreement(AgreementKind.PROMISE, "Priya",
+                                          "ill cook dinner on friday", "promises"),
+                             AddAgreement(AgreementKind.PROMISE, "Jo",
+                                          "I'd like to put my phone away at dinner",
+                                          "promises")], earlier)
+    store.close()
+    talk = couplecare("talk", "--text", data_dir=tmp_path,
+                      stdin=lines("yes", "yes", "kept", "keep it", "not this time",
+                                  "work was busy", "let it go", "stop"))
+    assert talk.returncode == 0, talk.stderr
+    out = flat(talk.stdout)
+    assert "Priya, last time you said: I'll cook dinner on Friday. How did that go?" in out
+    assert "Jo, you might thank Priya for following through." in out
+    assert "Jo, last time you said: I'd like to put my phone away at dinner." in out
+    assert "promised to" not in out and ".." not in out and " ." not in out
+
+    shown = couplecare("agreements", data_dir=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert text.startswith("Priya and Jo\n")
+    assert "This week: small promises" in text
+    assert "one promise kept" in text
+    assert "\u201cI'll cook dinner on Friday.\u201d\n    Keeping it going" in text
+    assert "Earlier (changed or let go)" in text
+    assert "\u201cI'd like to put my phone away at dinner.\u201d\n    Let go" in text
+
+    assert couplecare("data", "forget", "--yes", data_dir=tmp_path).returncode == 0
+    assert "Nothing is stored yet" in couplecare("agreements", data_dir=tmp_path).stdout

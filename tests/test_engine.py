@@ -226,12 +226,13 @@ def test_names_from_the_profile_are_used_and_unknown_names_are_asked():
 
 
 def test_promises_are_followed_up_on_a_later_day_not_the_same_one():
-    from dialogs.engine import Promise
+    from dialogs.engine import Agreement, AgreementKind
 
     today = date(2026, 11, 29)
-    for made_on, expected in [(today, "welcome/menu"), (date(2026, 11, 26), "welcome/promise_ask")]:
-        profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
-                          open_promises=(Promise(1, "Sam", "call at lunch", made_on),))
+    for made_on, expected in [(today, "welcome/menu"),
+                              (date(2026, 11, 26), "welcome/agreement_ask")]:
+        profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True, agreements=(
+            Agreement(1, AgreementKind.PROMISE, "Sam", "call at lunch", made_on),))
         turn = play([Launch(), Utterance("yes"), Utterance("yes")], profile=profile)[-1]
         assert turn.at == expected
 

@@ -10,14 +10,18 @@ import pytest
 from dialogs import intents
 from dialogs.engine import (
     EFFECT_TYPES,
-    AddPromise,
+    AddAgreement,
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
     ClearPosition,
     CompleteExercise,
+    Decision,
     DisclaimerSeen,
     Effect,
+    FollowUpAgreement,
+    Outcome,
     Profile,
-    Promise,
-    ResolvePromise,
     SaveNames,
     SavePosition,
     effect_from_json,
@@ -37,8 +41,9 @@ EFFECTS: list[Effect] = [
     SavePosition("honest-check-in", {"flow": "honest-check-in", "step": "floor", "speaker": 1,
                                      "vars": {"first": "Sam", "has_promise": True, "n": 2}}),
     ClearPosition("honest-check-in"),
-    AddPromise("Sam", "call at lunch"),
-    ResolvePromise(3, "kept"),
+    AddAgreement(AgreementKind.PROMISE, "Sam", "I'll call at lunch.", "promises"),
+    FollowUpAgreement(3, Outcome.KEPT, Decision.KEEP),
+    FollowUpAgreement(4, None, Decision.LET_GO),
     CompleteExercise("promises"),
 ]
 
@@ -82,9 +87,27 @@ def test_a_profile_round_trips_through_json():
     profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
                       saved={"promises": {"flow": "promises", "step": "x", "speaker": 0,
                                           "vars": {}}},
-                      open_promises=(Promise(1, "Sam", "call", date(2026, 11, 2)),),
+                      agreements=(
+                          Agreement(1, AgreementKind.PROMISE, "Sam", "I'll call.",
+                                    date(2026, 11, 2), "promises"),
+                          Agreement(2, AgreementKind.GENTLE_START, "", "I feel tired.",
+                                    date(2026, 11, 2), "walk-gentle-start",
+                                    AgreementStatus.KEEPING, Outcome.PARTLY,
+                                    date(2026, 11, 4))),
                       completions=(("promises", date(2026, 11, 3)),))
     assert profile_from_json(json.loads(json.dumps(profile_to_json(profile)))) == profile
+
+
+def test_a_profile_document_from_before_agreements_reads_its_promises():
+    old = {"names": ["Sam", "Alex"], "disclaimer_seen": True, "saved": {}, "completions": [],
+           "open_promises": [{"id": 2, "partner": "Alex", "text": "cook", "made_on": "2026-11-02"}],
+           "resolved_promises": [{"id": 1, "partner": "Sam", "text": "call",
+                                  "made_on": "2026-11-01", "outcome": "kept",
+                                  "resolved_on": "2026-11-03"}]}
+    profile = profile_from_json(old)
+    assert [(a.id, a.partner, a.kind, a.status, a.outcome) for a in profile.agreements] == [
+        (1, "Sam", AgreementKind.PROMISE, AgreementStatus.LET_GO, Outcome.KEPT),
+        (2, "Alex", AgreementKind.PROMISE, AgreementStatus.OPEN, None)]
 
 
 def test_actions_that_leave_a_flow():

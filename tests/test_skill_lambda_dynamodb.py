@@ -11,11 +11,14 @@ import pytest
 from moto import mock_aws
 
 from dialogs.engine import (
-    AddPromise,
+    AddAgreement,
+    AgreementKind,
     ClearPosition,
     CompleteExercise,
+    Decision,
     DisclaimerSeen,
-    ResolvePromise,
+    FollowUpAgreement,
+    Outcome,
     SaveNames,
     SavePosition,
     profile_from_json,
@@ -23,18 +26,38 @@ from dialogs.engine import (
 from progress.document import apply_effects
 from progress.sqlite import SqliteStore
 from rehearsal.alexa_requests import envelope, intent_request, launch_request, slot
+from tests.stores import kept_and_done, promise
 
 DAY = date(2026, 11, 29)
+
+
+def test_a_document_from_before_agreements_keeps_its_promises_as_agreements():
+    old = {"names": ["Sam", "Alex"], "disclaimer_seen": True, "saved": {}, "completions": [],
+           "open_promises": [{"id": 2, "partner": "Alex", "text": "cook", "made_on": "2026-11-02"}],
+           "resolved_promises": [{"id": 1, "partner": "Sam", "text": "call",
+                                  "made_on": "2026-11-01", "outcome": "kept",
+                                  "resolved_on": "2026-11-03"}]}
+    document = apply_effects(old, [FollowUpAgreement(2, Outcome.KEPT, Decision.KEEP),
+                                   promise("Sam", "I'll call again.")], DAY)
+    assert "open_promises" not in document and "resolved_promises" not in document
+    assert [(a["id"], a["status"]) for a in document["agreements"]] == [
+        (1, "let go"), (2, "keeping"), (3, "open")]
 
 
 def test_a_profile_document_follows_the_same_rules_as_the_sql_store(tmp_path):
     turns = [
         [SaveNames(("Sam", "Alex")), DisclaimerSeen(), SavePosition("promises", {"step": "a"})],
-        [AddPromise("Sam", "call at lunch"), AddPromise("Sam", "call at noon"),
-         AddPromise("Alex", "cook")],
+        [promise("Sam", "call at lunch"), promise("Sam", "call at noon"),
+         promise("Alex", "cook")],
         [SavePosition("repair", {"step": "b"}), ClearPosition("promises"),
          CompleteExercise("promises")],
-        [ResolvePromise(1, "kept"), CompleteExercise("repair")],
+        [kept_and_done(1), CompleteExercise("repair")],
+        [AddAgreement(AgreementKind.GENTLE_START, "", "I feel tired.", "walk-gentle-start"),
+         AddAgreement(AgreementKind.KINDNESS, "Sam", "I'll hug you.", "daily-gestures")],
+        [FollowUpAgreement(2, Outcome.PARTLY, Decision.CHANGE),
+         AddAgreement(AgreementKind.PROMISE, "Alex", "I'll cook on Sunday.", "welcome"),
+         FollowUpAgreement(3, None, Decision.KEEP), FollowUpAgreement(4, Outcome.KEPT,
+                                                                      Decision.LET_GO)],
     ]
     store = SqliteStore(tmp_path / "p.sqlite3")
     document: dict = {}
@@ -42,6 +65,7 @@ def test_a_profile_document_follows_the_same_rules_as_the_sql_store(tmp_path):
         store.apply("c1", effects, DAY + timedelta(days=day))
         document = apply_effects(document, effects, DAY + timedelta(days=day))
     assert profile_from_json(document) == store.profile("c1")
+    assert len(document["agreements"]) == 5
     retried = apply_effects(document, [CompleteExercise("x")], DAY, request_id="r1")
     assert apply_effects(retried, [CompleteExercise("x")], DAY, request_id="r1") == retried
 

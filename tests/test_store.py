@@ -7,17 +7,22 @@ from datetime import date
 import pytest
 
 from dialogs.engine import (
-    AddPromise,
+    AddAgreement,
+    AgreementKind,
+    AgreementStatus,
     ClearPosition,
     CompleteExercise,
+    Decision,
     DisclaimerSeen,
-    ResolvePromise,
+    FollowUpAgreement,
+    Outcome,
     SaveNames,
     SavePosition,
 )
 from dialogs.store import StoreError
 from progress.sql import MIGRATIONS, SCHEMA_VERSION
 from progress.sqlite import SqliteStore
+from tests.stores import kept_and_done, open_agreements, promise
 
 DAY = date(2026, 11, 29)
 
@@ -31,19 +36,19 @@ def test_effects_round_trip_into_a_profile(path):
     store = SqliteStore(path)
     store.apply("c1", [SaveNames(("Sam", "Alex")), DisclaimerSeen(),
                        SavePosition("honest-check-in", {"step": "floor", "speaker": 1}),
-                       AddPromise("Sam", "text when I'm late"), AddPromise("Alex", "cook Friday"),
+                       promise("Sam", "text when I'm late"), promise("Alex", "cook Friday"),
                        CompleteExercise("promises")], DAY)
     profile = store.profile("c1")
     assert profile.names == ("Sam", "Alex")
     assert profile.disclaimer_seen
     assert profile.saved == {"honest-check-in": {"step": "floor", "speaker": 1}}
-    assert [(p.partner, p.text) for p in profile.open_promises] == [
+    assert [(p.partner, p.text) for p in open_agreements(profile)] == [
         ("Sam", "text when I'm late"), ("Alex", "cook Friday")]
     assert profile.completions == (("promises", DAY),)
-    store.apply("c1", [ResolvePromise(profile.open_promises[0].id, "kept"),
+    store.apply("c1", [kept_and_done(open_agreements(profile)[0].id),
                        ClearPosition("honest-check-in")], DAY)
     again = SqliteStore(path).profile("c1")
-    assert [p.partner for p in again.open_promises] == ["Alex"]
+    assert [p.partner for p in open_agreements(again)] == ["Alex"]
     assert again.saved == {}
     assert store.profile("someone-else").names == ()
 
@@ -52,19 +57,19 @@ def test_a_failed_turn_writes_nothing(path):
     store = SqliteStore(path)
     store.apply("c1", [SaveNames(("Sam", "Alex"))], DAY)
     with pytest.raises(sqlite3.ProgrammingError):
-        store.apply("c1", [SaveNames(("Kim", "Lee")), AddPromise("Kim", object())], DAY)
+        store.apply("c1", [SaveNames(("Kim", "Lee")), promise("Kim", object())], DAY)
     assert store.profile("c1").names == ("Sam", "Alex")
 
 
 def test_export_and_forget(path):
     store = SqliteStore(path)
-    store.apply("c1", [SaveNames(("Sam", "Alex")), AddPromise("Sam", "call at lunch"),
+    store.apply("c1", [SaveNames(("Sam", "Alex")), promise("Sam", "call at lunch"),
                        CompleteExercise("promises")], DAY)
     exported = store.export()
     assert json.loads(json.dumps(exported)) == exported
     [couple] = exported["couples"]
     assert couple["names"] == ["Sam", "Alex"]
-    assert couple["promises"][0]["text"] == "call at lunch"
+    assert couple["agreements"][0]["text"] == "call at lunch"
     assert couple["completions"] == [{"exercise": "promises", "completed_on": "2026-11-29"}]
     store.forget()
     assert store.export()["couples"] == []
@@ -85,7 +90,7 @@ def test_an_older_schema_is_migrated_keeping_its_data(path):
     store = SqliteStore(path)
     profile = store.profile("c1")
     assert profile.names == ("Sam", "Alex")
-    assert profile.open_promises[0].text == "walk the dog"
+    assert open_agreements(profile)[0].text == "walk the dog"
     assert not profile.disclaimer_seen
     store.apply("c1", [DisclaimerSeen()], DAY)
     assert store.profile("c1").disclaimer_seen
@@ -146,13 +151,13 @@ def test_an_unwritable_data_directory_is_explained(tmp_path):
 
 def test_promising_again_the_same_day_replaces_the_promise(path):
     store = SqliteStore(path)
-    store.apply("c1", [AddPromise("Sam", "call at lunch")], DAY)
-    store.apply("c1", [AddPromise("Sam", "call at lunch on Monday")], DAY)
-    store.apply("c1", [AddPromise("Alex", "cook Friday")], DAY)
-    assert [(p.partner, p.text) for p in store.profile("c1").open_promises] == [
+    store.apply("c1", [promise("Sam", "call at lunch")], DAY)
+    store.apply("c1", [promise("Sam", "call at lunch on Monday")], DAY)
+    store.apply("c1", [promise("Alex", "cook Friday")], DAY)
+    assert [(p.partner, p.text) for p in open_agreements(store.profile("c1"))] == [
         ("Sam", "call at lunch on Monday"), ("Alex", "cook Friday")]
-    store.apply("c1", [AddPromise("Sam", "walk on Sunday")], date(2026, 12, 1))
-    assert len(store.profile("c1").open_promises) == 3
+    store.apply("c1", [promise("Sam", "walk on Sunday")], date(2026, 12, 1))
+    assert len(open_agreements(store.profile("c1"))) == 3
 
 
 def test_many_threads_writing_for_one_couple_lose_nothing(path):
@@ -201,3 +206,78 @@ def test_open_export_and_forget_by_url(tmp_path, monkeypatch):
     assert progress.location() == str(tmp_path / "home" / "progress.sqlite3")
     folder_store = progress.open_store("", folder=tmp_path / "skill")
     assert folder_store.path == tmp_path / "skill" / "progress.sqlite3"
+
+
+def test_agreements_of_every_kind_are_followed_up_changed_and_let_go(path):
+    store = SqliteStore(path)
+    store.apply("c1", [SaveNames(("Sam", "Alex")),
+                       AddAgreement(AgreementKind.REPAIR_PLAN, "Sam", "I'll ask for a break.",
+                                    "repair-after-a-hurt"),
+                       AddAgreement(AgreementKind.KINDNESS, "Alex", "I'll make you a coffee.",
+                                    "daily-gestures"),
+                       AddAgreement(AgreementKind.GENTLE_START, "", "I feel tired about the "
+                                    "dishes, and I need help.", "walk-gentle-start")], DAY)
+    plan, kindness, gentle = store.profile("c1").agreements
+    later = date(2026, 12, 2)
+    store.apply("c1", [FollowUpAgreement(plan.id, Outcome.KEPT, Decision.KEEP),
+                       FollowUpAgreement(kindness.id, Outcome.PARTLY, Decision.CHANGE),
+                       AddAgreement(AgreementKind.KINDNESS, "Alex", "I'll make you tea.",
+                                    "welcome"),
+                       FollowUpAgreement(gentle.id, Outcome.NOT_KEPT, Decision.LET_GO)], later)
+    found = {(a.partner, a.text): a for a in SqliteStore(path).profile("c1").agreements}
+    assert [(a.status, a.outcome, a.checked_on) for a in found.values()] == [
+        (AgreementStatus.KEEPING, Outcome.KEPT, later),
+        (AgreementStatus.CHANGED, Outcome.PARTLY, later),
+        (AgreementStatus.LET_GO, Outcome.NOT_KEPT, later),
+        (AgreementStatus.OPEN, None, None)]
+    assert found[("Alex", "I'll make you tea.")].made_on == later
+    assert found[("", "I feel tired about the dishes, and I need help.")].kind is (
+        AgreementKind.GENTLE_START)
+
+
+def test_a_follow_up_for_another_couple_changes_nothing(path):
+    store = SqliteStore(path)
+    store.apply("c1", [promise("Sam", "I'll call.")], DAY)
+    [mine] = store.profile("c1").agreements
+    store.apply("c2", [FollowUpAgreement(mine.id, Outcome.KEPT, Decision.LET_GO)], DAY)
+    assert store.profile("c1").agreements[0].status is AgreementStatus.OPEN
+
+
+def test_forget_leaves_no_agreement_row(path):
+    store = SqliteStore(path)
+    store.apply("c1", [promise("Sam", "I'll walk the dog."),
+                       AddAgreement(AgreementKind.KINDNESS, "Alex", "I'll hug you.",
+                                    "daily-gestures")], DAY)
+    store.apply("c2", [promise("Kim", "I'll cook.")], DAY)
+    store.forget("c1")
+    assert store.connection.execute(
+        "SELECT count(*) FROM agreements WHERE user_key = 'c1'").fetchone()[0] == 0
+    assert [a.text for a in store.profile("c2").agreements] == ["I'll cook."]
+    store.forget()
+    assert store.connection.execute("SELECT count(*) FROM agreements").fetchone()[0] == 0
+    store.close()
+    assert b"walk the dog" not in path.read_bytes()
+
+
+def test_promises_of_an_older_file_become_agreements(path):
+    old = sqlite3.connect(path)
+    for script in MIGRATIONS[:3]:
+        old.executescript(script)
+    old.execute("INSERT INTO couples (user_key, names, created_at) VALUES ('c1', '[\"Sam\", "
+                "\"Alex\"]', '2026-01-01')")
+    old.execute("INSERT INTO promises (user_key, partner, text, made_on, outcome, resolved_on) "
+                "VALUES ('c1', 'Sam', 'call at lunch', '2026-01-02', 'kept', '2026-01-05')")
+    old.execute("INSERT INTO promises (user_key, partner, text, made_on) VALUES "
+                "('c1', 'Alex', 'walk the dog', '2026-01-03')")
+    old.execute("PRAGMA user_version = 3")
+    old.commit()
+    old.close()
+    store = SqliteStore(path)
+    assert [(a.partner, a.kind, a.text, a.status, a.outcome, a.checked_on)
+            for a in store.profile("c1").agreements] == [
+        ("Sam", AgreementKind.PROMISE, "call at lunch", AgreementStatus.LET_GO, Outcome.KEPT,
+         date(2026, 1, 5)),
+        ("Alex", AgreementKind.PROMISE, "walk the dog", AgreementStatus.OPEN, None, None)]
+    tables = {row[0] for row in store.connection.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'table'")}
+    assert "promises" not in tables

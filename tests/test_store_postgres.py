@@ -7,13 +7,24 @@ from datetime import date
 import psycopg
 import pytest
 
-from dialogs.engine import AddPromise, CompleteExercise, ResolvePromise, SaveNames, SavePosition
+from dialogs.engine import (
+    AddAgreement,
+    AgreementKind,
+    AgreementStatus,
+    CompleteExercise,
+    Decision,
+    FollowUpAgreement,
+    Outcome,
+    SaveNames,
+    SavePosition,
+)
 from dialogs.store import StoreError
 from progress import open_store
 from progress import postgres as postgres_store
 from progress.local_postgres import postgres
 from progress.postgres import PostgresStore
 from tests.concurrency import assert_nothing_lost, write_concurrently
+from tests.stores import kept_and_done, open_agreements, promise
 
 DAY = date(2026, 11, 29)
 
@@ -28,16 +39,16 @@ def test_effects_round_trip_export_and_forget(server):
     store = open_store(server.new_database())
     assert isinstance(store, PostgresStore)
     store.apply("c1", [SaveNames(("Sam", "Alex")), SavePosition("promises", {"step": "x"}),
-                       AddPromise("Sam", "call at lunch"), AddPromise("Sam", "call at noon"),
+                       promise("Sam", "call at lunch"), promise("Sam", "call at noon"),
                        CompleteExercise("promises")], DAY)
     profile = store.profile("c1")
     assert profile.names == ("Sam", "Alex")
     assert profile.saved == {"promises": {"step": "x"}}
-    assert [(p.partner, p.text) for p in profile.open_promises] == [("Sam", "call at noon")]
-    store.apply("c1", [ResolvePromise(profile.open_promises[0].id, "kept")], DAY)
-    assert store.profile("c1").open_promises == ()
+    assert [(p.partner, p.text) for p in open_agreements(profile)] == [("Sam", "call at noon")]
+    store.apply("c1", [kept_and_done(open_agreements(profile)[0].id)], DAY)
+    assert open_agreements(store.profile("c1")) == []
     exported = store.export()
-    assert exported["couples"][0]["promises"][0]["outcome"] == "kept"
+    assert exported["couples"][0]["agreements"][0]["outcome"] == "kept"
     store.forget("c1")
     assert store.export()["couples"] == []
     store.check()
@@ -106,7 +117,7 @@ def test_an_older_schema_is_migrated_keeping_its_data(server):
     store = PostgresStore(url)
     profile = store.profile("c1")
     assert profile.names == ("Sam", "Alex")
-    assert profile.open_promises[0].text == "walk the dog"
+    assert open_agreements(profile)[0].text == "walk the dog"
     assert not profile.disclaimer_seen
     store.apply("c1", [CompleteExercise("promises")], DAY, request_id="r1")
     store.apply("c1", [CompleteExercise("promises")], DAY, request_id="r1")
@@ -115,3 +126,37 @@ def test_an_older_schema_is_migrated_keeping_its_data(server):
     with psycopg.connect(url) as connection:
         assert connection.execute("SELECT version FROM couplecare_schema").fetchone()[0] == \
             postgres_store.SCHEMA_VERSION
+
+
+def test_agreements_are_followed_up_migrated_and_forgotten(server):
+    url = server.new_database()
+    with psycopg.connect(url, autocommit=True) as connection:
+        for script in postgres_store.MIGRATIONS[:3]:
+            connection.execute(script)
+        connection.execute("CREATE TABLE couplecare_schema (version INTEGER NOT NULL)")
+        connection.execute("INSERT INTO couplecare_schema (version) VALUES (3)")
+        connection.execute("INSERT INTO couples (user_key, names, created_at) "
+                           "VALUES ('c1', '[\"Sam\", \"Alex\"]', '2026-01-01')")
+        connection.execute("INSERT INTO promises (user_key, partner, text, made_on, outcome, "
+                           "resolved_on) VALUES ('c1', 'Sam', 'call', '2026-01-02', 'kept', "
+                           "'2026-01-04')")
+        connection.execute("INSERT INTO promises (user_key, partner, text, made_on) "
+                           "VALUES ('c1', 'Alex', 'walk the dog', '2026-01-03')")
+    store = PostgresStore(url)
+    old, walk = store.profile("c1").agreements
+    assert (old.status, old.outcome) == (AgreementStatus.LET_GO, Outcome.KEPT)
+    assert (walk.kind, walk.status) == (AgreementKind.PROMISE, AgreementStatus.OPEN)
+    store.apply("c1", [FollowUpAgreement(walk.id, Outcome.PARTLY, Decision.CHANGE),
+                       AddAgreement(AgreementKind.PROMISE, "Alex", "I'll walk the dog on "
+                                    "Sundays.", "welcome"),
+                       AddAgreement(AgreementKind.KINDNESS, "Sam", "I'll make you tea.",
+                                    "daily-gestures")], DAY)
+    assert [(a.partner, a.status) for a in store.profile("c1").agreements] == [
+        ("Sam", AgreementStatus.LET_GO), ("Alex", AgreementStatus.CHANGED),
+        ("Alex", AgreementStatus.OPEN), ("Sam", AgreementStatus.OPEN)]
+    assert [a["kind"] for a in store.export()["couples"][0]["agreements"]] == [
+        "promise", "promise", "promise", "kindness"]
+    store.forget("c1")
+    store.close()
+    with psycopg.connect(url) as connection:
+        assert connection.execute("SELECT count(*) FROM agreements").fetchone()[0] == 0

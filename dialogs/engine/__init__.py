@@ -12,12 +12,12 @@
 
 from dialogs.engine.effects import (
     EFFECT_TYPES,
-    AddPromise,
+    AddAgreement,
     ClearPosition,
     CompleteExercise,
     DisclaimerSeen,
     Effect,
-    ResolvePromise,
+    FollowUpAgreement,
     SaveNames,
     SavePosition,
     effect_from_json,
@@ -33,15 +33,26 @@ from dialogs.engine.events import (
     TimerElapsed,
     Utterance,
 )
-from dialogs.engine.profile import Context, Profile, Promise, profile_from_json, profile_to_json
+from dialogs.engine.profile import (
+    Agreement,
+    AgreementKind,
+    AgreementStatus,
+    Context,
+    Decision,
+    Outcome,
+    Profile,
+    profile_from_json,
+    profile_to_json,
+)
 from dialogs.engine.run import listen_for, step
 from dialogs.engine.state import STATE_VERSION, ConversationState, load_state
 from dialogs.engine.turn import Listen, Turn
 
 __all__ = [
-    "EFFECT_TYPES", "STATE_VERSION", "AddPromise", "ClearPosition", "CompleteExercise",
-    "Context", "ConversationState", "DisclaimerSeen", "Effect", "Event", "IntentEvent",
-    "Launch", "Listen", "NoInput", "Profile", "Promise", "ResolvePromise", "SaveNames",
+    "EFFECT_TYPES", "STATE_VERSION", "AddAgreement", "Agreement", "AgreementKind",
+    "AgreementStatus", "ClearPosition", "CompleteExercise", "Context", "ConversationState",
+    "Decision", "DisclaimerSeen", "Effect", "Event", "FollowUpAgreement", "IntentEvent",
+    "Launch", "Listen", "NoInput", "Outcome", "Profile", "SaveNames",
     "SavePosition", "SessionEnd", "TimerElapsed", "Turn", "Utterance", "effect_from_json",
     "effects_from_json", "effects_to_json", "listen_for", "load_state", "profile_from_json",
     "profile_to_json", "step",

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dialogs.engine.agreements import due_follow_ups
 from dialogs.engine.effects import (
-    AddPromise,
+    AddAgreement,
     ClearPosition,
     DisclaimerSeen,
-    ResolvePromise,
+    FollowUpAgreement,
     SaveNames,
 )
 from dialogs.engine.navigation import Navigation
+from dialogs.engine.profile import AgreementKind, Decision, Outcome
 from dialogs.intents import RESUME, WELCOME_FLOW
+from dialogs.markup import neutralise
 from dialogs.model import Action
+from dialogs.readback import as_sentence, own_words
 
 
 def save_names(run: Navigation) -> None:
@@ -24,30 +28,88 @@ def disclaimer_seen(run: Navigation) -> None:
     run.effects.append(DisclaimerSeen())
 
 
-def record_promise(run: Navigation) -> None:
-    text = str(run.state.variables.get("promise", "")).strip()
-    if text:
-        run.effects.append(AddPromise(run.variables()["speaker"], text))
+def _record(run: Navigation, kind: AgreementKind, text: str, partner: str) -> None:
+    """Keep an agreement, and remember it for the summary at the end of the exercise."""
+    text = text.strip()
+    if not text or run.state.unsafe:
+        return
+    run.effects.append(AddAgreement(kind, partner, text, run.state.flow))
+    made = {"kind": str(kind), "partner": partner, "text": text}
+    run.state.agreed = [*(m for m in run.state.agreed
+                          if (m["kind"], m["partner"]) != (str(kind), partner)), made]
 
 
-def next_promise(run: Navigation) -> None:
-    """Bring up a promise from an earlier day that this session has not followed up yet."""
-    context = run.context
-    waiting = [p for p in context.profile.open_promises
-               if p.id not in run.state.followed_promises and p.made_on < context.today]
-    run.state.variables["has_promise"] = bool(waiting)
-    if waiting:
-        promise = waiting[0]
-        run.state.followed_promises = [*run.state.followed_promises, promise.id]
-        run.state.variables.update(promise=promise.text, promiser=promise.partner,
-                                   promise_id=promise.id)
+def _recorder(kind: AgreementKind, variable: str) -> Callable[[Navigation], None]:
+    """An action keeping the speaker's words in `variable` as an agreement of this kind."""
+
+    def record(run: Navigation) -> None:
+        _record(run, kind, str(run.state.variables.get(variable, "")),
+                run.variables()["speaker"])
+
+    record.__doc__ = f"Keep {{{variable}}} as the speaker's {kind}."
+    return record
 
 
-def resolve_promise(run: Navigation) -> None:
-    promise_id = run.state.variables.get("promise_id")
-    if isinstance(promise_id, int):
-        run.effects.append(ResolvePromise(promise_id,
-                                          str(run.state.variables.get("outcome", ""))))
+def record_gentle_start(run: Navigation) -> None:
+    """The sentence shaped on a walk, kept for the one person who shaped it."""
+    words = {k: str(run.state.variables.get(k, "")).strip() for k in ("feeling", "situation",
+                                                                        "need")}
+    if all(words.values()):
+        _record(run, AgreementKind.GENTLE_START, as_sentence(
+            f"I feel {words['feeling']} about {words['situation']}, and I need {words['need']}"),
+            "")
+
+
+def next_agreement(run: Navigation) -> None:
+    """Bring up an agreement from an earlier day that this session has not followed up yet
+    (never after a safety stop, and a gentle start only when one person is there)."""
+    variables = run.state.variables
+    for name in ("agreement", "agreed_by", "agreed_with", "agreement_id", "agreement_kind",
+                 "outcome", "new_words"):
+        variables.pop(name, None)
+    due = [] if run.state.unsafe else due_follow_ups(
+        run.context.profile, run.context.today, solo=bool(variables.get("solo")),
+        followed=run.state.followed_agreements)
+    variables["has_agreement"] = bool(due)
+    if not due:
+        return
+    agreement = due[0]
+    run.state.followed_agreements = [*run.state.followed_agreements, agreement.id]
+    first, second = run.names()
+    other = second if agreement.partner == first else first
+    variables.update(agreement=neutralise(own_words(agreement.text, (first, second))),
+                     agreed_by=agreement.partner, agreed_with=other,
+                     agreement_id=agreement.id, agreement_kind=str(agreement.kind))
+
+
+def _follow_up(run: Navigation, decision: Decision) -> None:
+    variables = run.state.variables
+    agreement_id = variables.get("agreement_id")
+    if not isinstance(agreement_id, int) or isinstance(agreement_id, bool):
+        return
+    said = str(variables.get("outcome", ""))
+    outcome = Outcome(said) if said in tuple(Outcome) else None
+    run.effects.append(FollowUpAgreement(agreement_id, outcome, decision))
+
+
+def keep_agreement(run: Navigation) -> None:
+    _follow_up(run, Decision.KEEP)
+
+
+def let_go_agreement(run: Navigation) -> None:
+    _follow_up(run, Decision.LET_GO)
+
+
+def change_agreement(run: Navigation) -> None:
+    """The agreement followed up, in the new words its maker gave (`new_words`)."""
+    variables = run.state.variables
+    words = str(variables.get("new_words", "")).strip()
+    kind = str(variables.get("agreement_kind", ""))
+    if not words or kind not in tuple(AgreementKind):
+        return
+    _follow_up(run, Decision.CHANGE)
+    run.effects.append(AddAgreement(AgreementKind(kind), str(variables.get("agreed_by", "")),
+                                    words, run.state.flow))
 
 
 def start_exercise(run: Navigation) -> None:
@@ -142,9 +204,14 @@ def carry_on_request(run: Navigation) -> None:
 ACTIONS: dict[Action, Callable[[Navigation], None]] = {
     Action.SAVE_NAMES: save_names,
     Action.DISCLAIMER_SEEN: disclaimer_seen,
-    Action.RECORD_PROMISE: record_promise,
-    Action.RESOLVE_PROMISE: resolve_promise,
-    Action.NEXT_PROMISE: next_promise,
+    Action.RECORD_PROMISE: _recorder(AgreementKind.PROMISE, "promise"),
+    Action.RECORD_REPAIR_PLAN: _recorder(AgreementKind.REPAIR_PLAN, "plan"),
+    Action.RECORD_KINDNESS: _recorder(AgreementKind.KINDNESS, "kindness"),
+    Action.RECORD_GENTLE_START: record_gentle_start,
+    Action.NEXT_AGREEMENT: next_agreement,
+    Action.KEEP_AGREEMENT: keep_agreement,
+    Action.CHANGE_AGREEMENT: change_agreement,
+    Action.LET_GO_AGREEMENT: let_go_agreement,
     Action.START_EXERCISE: start_exercise,
     Action.RESUME_SAVED: resume_saved,
     Action.DISCARD_SAVED: discard_saved,

@@ -11,6 +11,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from dialogs.engine.profile import AgreementKind, Decision, Outcome
+
 
 @dataclass(frozen=True)
 class SaveNames:
@@ -70,33 +72,44 @@ class ClearPosition:
 
 
 @dataclass(frozen=True)
-class AddPromise:
-    """A partner made a promise, to follow up on a later day."""
+class AddAgreement:
+    """A partner agreed to something (a promise, a repair plan, a kindness, a gentle start),
+    to follow up on a later day."""
 
+    kind: AgreementKind
     partner: str
     text: str
+    """Their own words."""
+    exercise: str
+    """Where it was made; making it again there on the same day replaces the words."""
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "AddPromise", "partner": self.partner, "text": self.text}
+        return {"type": "AddAgreement", "kind": str(self.kind), "partner": self.partner,
+                "text": self.text, "exercise": self.exercise}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> AddPromise:
-        return cls(data["partner"], data["text"])
+    def from_json(cls, data: Mapping[str, Any]) -> AddAgreement:
+        return cls(AgreementKind(data["kind"]), data["partner"], data["text"], data["exercise"])
 
 
 @dataclass(frozen=True)
-class ResolvePromise:
-    """A promise was followed up; `outcome` says how it went."""
+class FollowUpAgreement:
+    """An agreement was followed up: how it went, and whether to keep it going, change it
+    (its new words come as an `AddAgreement`) or let it go."""
 
-    promise_id: int
-    outcome: str
+    agreement_id: int
+    outcome: Outcome | None
+    decision: Decision
 
     def to_json(self) -> dict[str, Any]:
-        return {"type": "ResolvePromise", "promise_id": self.promise_id, "outcome": self.outcome}
+        return {"type": "FollowUpAgreement", "agreement_id": self.agreement_id,
+                "outcome": self.outcome and str(self.outcome), "decision": str(self.decision)}
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> ResolvePromise:
-        return cls(data["promise_id"], data["outcome"])
+    def from_json(cls, data: Mapping[str, Any]) -> FollowUpAgreement:
+        return cls(int(data["agreement_id"]),
+                   Outcome(data["outcome"]) if data.get("outcome") else None,
+                   Decision(data["decision"]))
 
 
 @dataclass(frozen=True)
@@ -113,11 +126,11 @@ class CompleteExercise:
         return cls(data["exercise"])
 
 
-Effect = (SaveNames | DisclaimerSeen | SavePosition | ClearPosition | AddPromise
-          | ResolvePromise | CompleteExercise)
+Effect = (SaveNames | DisclaimerSeen | SavePosition | ClearPosition | AddAgreement
+          | FollowUpAgreement | CompleteExercise)
 
 EFFECT_TYPES: dict[str, type[Effect]] = {cls.__name__: cls for cls in (
-    SaveNames, DisclaimerSeen, SavePosition, ClearPosition, AddPromise, ResolvePromise,
+    SaveNames, DisclaimerSeen, SavePosition, ClearPosition, AddAgreement, FollowUpAgreement,
     CompleteExercise)}
 """Every effect by the `type` its JSON form carries."""
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
+from dialogs.engine.agreements import Made, card, summary
 from dialogs.engine.effects import ClearPosition, CompleteExercise
+from dialogs.engine.profile import AgreementKind
 from dialogs.engine.wording import Wording
 from dialogs.intents import WELCOME_FLOW
 from dialogs.model import Action, ListenMode, Transition
@@ -53,6 +55,7 @@ class Navigation(Wording):
         if flow_id != WELCOME_FLOW:
             self.state.variables = self.names_only()
             self.state.speaker = 0
+            self.state.agreed = []
         self.state.flow = flow_id
         self.enter(step_id or self.flow.start)
 
@@ -138,4 +141,22 @@ class Navigation(Wording):
         self.effects.append(ClearPosition(exercise_id))
         self.completed = True
         self.state.variables["solo"] = not self.book.exercises[exercise_id].joint
+        self.tell_agreed()
         self.start_flow(WELCOME_FLOW, "after_exercise")
+
+    def tell_agreed(self) -> None:
+        """A short summary of what was agreed in the exercise just finished, said and shown
+        on a card; nothing once someone may not be safe."""
+        made = [Made(AgreementKind(m["kind"]), m["partner"], m["text"])
+                for m in self.state.agreed]
+        self.state.agreed = []
+        if not made or self.state.unsafe:
+            return
+        names = self.names()
+        if all(m.partner for m in made):
+            self.state.variables["agreed"] = summary(made, names)
+            self.say_choice("agreed_summary", self.book.messages.agreed_summary)
+            self.state.variables.pop("agreed", None)
+        else:
+            self.say_choice("kept_for_you", self.book.messages.kept_for_you)
+        self.card = card(made, names)

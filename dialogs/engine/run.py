@@ -13,6 +13,7 @@ from typing import Any
 from dialogs import intents
 from dialogs.book import Book
 from dialogs.engine.actions import ACTIONS, safety
+from dialogs.engine.agreements import progress, progress_sentence
 from dialogs.engine.commands import COMMANDS, PAUSED_COMMANDS, confirmed, help_here, still_paused
 from dialogs.engine.effects import SavePosition
 from dialogs.engine.events import (
@@ -27,9 +28,10 @@ from dialogs.engine.events import (
 from dialogs.engine.navigation import Navigation
 from dialogs.engine.profile import Context
 from dialogs.engine.state import fresh_state, load_state
-from dialogs.engine.turn import Listen, Turn
+from dialogs.engine.turn import AGREED_CARD_TITLE, Listen, Turn
 from dialogs.markup import neutralise
 from dialogs.model import ListenMode, Platform
+from dialogs.readback import PROMISE_LEAD_IN, own_words
 
 
 class Run(Navigation):
@@ -115,7 +117,12 @@ class Run(Navigation):
         """Any words as the answer of a step that listens for them, kept when it captures."""
         step = self.step
         if step.capture:
-            self.state.variables[step.capture] = neutralise(self.matcher.content(text))
+            if step.own_words:
+                lead_in = step.own_words if isinstance(step.own_words, str) else PROMISE_LEAD_IN
+                kept = own_words(text, self.names(), lead_in)
+            else:
+                kept = self.matcher.content(text)
+            self.state.variables[step.capture] = neutralise(kept)
         if not self.follow(step.next, {}):
             self.missed("no_match")
 
@@ -197,9 +204,12 @@ class Run(Navigation):
         profile = self.context.profile
         names = dict(zip(("first", "second"), profile.names, strict=False))
         saved = [e for e in profile.saved if e in self.book.exercises]
+        titles = {e.id: e.title for e in self.book.exercises.values()}
         self.state.variables = {**names, "has_names": len(profile.names) >= 2,
                                 "disclaimer_seen": profile.disclaimer_seen,
-                                "has_saved": bool(saved)}
+                                "has_saved": bool(saved),
+                                "progress": progress_sentence(
+                                    progress(profile, self.context.today), titles)}
         if saved:
             last = saved[-1]
             title = self.book.exercises[last].title.lower()
@@ -244,9 +254,12 @@ class Run(Navigation):
             reprompt = self.render(self.choose(self.here("reprompt"),
                                                self.prompts("reprompt") or self.prompts("say")))
         title = self.book.exercises[exercise].title if exercise else "Couple Care"
+        if self.card:
+            title = AGREED_CARD_TITLE
         return Turn(speech=speech, reprompt=reprompt, listen=self.listen(),
                     end_session=state.ended, state=state.to_json(), effects=tuple(self.effects),
-                    at=f"{state.flow}/{state.step}", card_title=title, exercise=exercise)
+                    at=f"{state.flow}/{state.step}", card_title=title, exercise=exercise,
+                    card=self.card)
 
 
 def listen_for(book: Book, state: Mapping[str, Any] | None, context: Context) -> Listen:

@@ -51,8 +51,10 @@ class ConversationState(BaseModel):
     """Both said they feel safe with each other in this session (the safety question)."""
     confirming: str = ""
     """A command waiting for a yes before it acts ("start_over"), or nothing."""
-    followed_promises: list[int] = Field(default_factory=list, alias="followed")
-    """Promises already followed up in this session."""
+    followed_agreements: list[int] = Field(default_factory=list, alias="followed")
+    """Agreements already followed up in this session."""
+    agreed: list[dict[str, str]] = Field(default_factory=list)
+    """Agreements made in the exercise under way (kind, partner, text), for its summary."""
     ended: bool = False
 
     def to_json(self) -> dict[str, Any]:

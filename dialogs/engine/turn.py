@@ -8,6 +8,8 @@ from typing import Any
 from dialogs.engine.effects import Effect
 from dialogs.model import ListenMode
 
+AGREED_CARD_TITLE = "What you agreed"
+
 
 @dataclass(frozen=True)
 class Listen:
@@ -35,5 +37,8 @@ class Turn:
     at: str = ""
     """Where the conversation is now, as `flow/step`."""
     card_title: str = "Couple Care"
+    card: str = ""
+    """What to show on a card instead of the words said (what was agreed), if anything:
+    one line each, in its maker's own words."""
     exercise: str | None = None
     """The exercise the conversation is in (its place is saved), or None outside exercises."""

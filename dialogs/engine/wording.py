@@ -18,6 +18,7 @@ from dialogs.engine.state import ConversationState
 from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import neutralise
 from dialogs.model import Exercise, Flow, Step
+from dialogs.readback import tidy
 
 
 class Wording:
@@ -32,6 +33,8 @@ class Wording:
         self.effects: list[Effect] = []
         self.completed = False
         """An exercise was finished in this turn, so its place is not saved again."""
+        self.card = ""
+        """What to show on a card in the Alexa app this turn (what was agreed), if anything."""
         self.speech_is_aside = False
         """What is said this turn is not the guide's main words (a check-in, a repeat), so
         "repeat" should keep saying what was said before."""
@@ -81,7 +84,7 @@ class Wording:
         def value(found: Any) -> str:
             return neutralise(str(values.get(found.group(1), "")))
 
-        return VARIABLE.sub(value, template)
+        return tidy(VARIABLE.sub(value, template))
 
     def choose(self, key: str, variants: tuple[str, ...]) -> str:
         """A variant, never the same as last time when there is a choice."""
