@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dialogs.safety.words import Word, spell_out, without_accents
 
@@ -49,6 +49,21 @@ class Sequence:
 class Choice:
     options: tuple[Sequence, ...]
     optional: bool = False
+    single_words: frozenset[str] = field(init=False, compare=False, repr=False)
+    """The options that are one plain word, tested together as a set by `ends`."""
+    other_options: tuple[Sequence, ...] = field(init=False, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        single: set[str] = set()
+        others: list[Sequence] = []
+        for option in self.options:
+            head = option.parts[0] if len(option.parts) == 1 else None
+            if isinstance(head, Literal) and not (head.prefix or head.exact):
+                single.add(head.word)
+            else:
+                others.append(option)
+        object.__setattr__(self, "single_words", frozenset(single))
+        object.__setattr__(self, "other_options", tuple(others))
 
 
 @dataclass(frozen=True)
@@ -187,30 +202,70 @@ def find(phrase: Sequence, words: list[Word], starts: Iterable[int] | None = Non
                 break
 
 
-def encode(words: list[Word]) -> str:
-    """The words as one string that `to_regex` patterns search: `<|text|form|...|>` each."""
-    return "".join("<|" + "|".join((word.text, *sorted(word.forms))) + "|>" for word in words)
+class Positions:
+    """Where each form is said in `words`, as bit sets (bit i stands for the i-th word):
+    what `ends` reads to tell, with a few integer operations, whether a phrase is said."""
+
+    def __init__(self, words: list[Word]):
+        self.words = words
+        self.by_form: dict[str, int] = {}
+        for position, word in enumerate(words):
+            bit = 1 << position
+            for form in word.forms:
+                self.by_form[form] = self.by_form.get(form, 0) | bit
+        self.forms = frozenset(self.by_form)
+        self.every_start = (1 << len(words)) - 1
+        self.every_end = (1 << (len(words) + 1)) - 1
+        self._other: dict[tuple[str, bool], int] = {}
+
+    def of(self, literal: Literal) -> int:
+        """The words `literal` matches."""
+        if not (literal.prefix or literal.exact):
+            return self.by_form.get(literal.word, 0)
+        key = (literal.word, literal.prefix)
+        if key not in self._other:
+            self._other[key] = sum(1 << i for i, word in enumerate(self.words)
+                                   if literal.matches(word))
+        return self._other[key]
+
+    def of_any(self, forms: frozenset[str]) -> int:
+        """The words said in any of `forms`."""
+        found = 0
+        for form in forms & self.forms:
+            found |= self.by_form[form]
+        return found
 
 
-def to_regex(phrase: Sequence) -> re.Pattern[str]:
-    """A regular expression that finds `phrase` in `encode(words)`: a fast test of whether
-    the phrase is said at all, before `find` works out which words it named."""
-    return re.compile(_regex(phrase))
-
-
-def _regex(element: Element) -> str:
+def ends(element: Element, said: Positions, starts: int) -> int:
+    """Every position where a match of `element` begun at one of `starts` can end, all
+    ways at once (bit sets, as `Positions`): exactly the ends `find` would reach."""
     if isinstance(element, Literal):
-        if element.exact:
-            return r"<\|" + re.escape(element.word) + r"\|[^>]*>"
-        if element.prefix:
-            return r"<\|" + re.escape(element.word) + r"[^|>]*\|[^>]*>"
-        return r"<[^>]*\|" + re.escape(element.word) + r"\|[^>]*>"
-    if isinstance(element, Gap):
-        return r"(?:<[^>]*>){0," + str(element.most) + "}"
+        return (starts & said.of(element)) << 1
     if isinstance(element, Sequence):
-        return "".join(_regex(part) for part in element.parts)
-    group = "(?:" + "|".join(_regex(option) for option in element.options) + ")"
-    return group + "?" if element.optional else group
+        for part in element.parts:
+            starts = ends(part, said, starts)
+            if not starts:
+                return 0
+        return starts
+    if isinstance(element, Gap):
+        spread = starts
+        for skip in range(1, element.most + 1):
+            spread |= starts << skip
+        return spread & said.every_end
+    result = starts if element.optional else 0
+    if element.single_words:
+        result |= (starts & said.of_any(element.single_words)) << 1
+    for option in element.other_options:
+        result |= ends(option, said, starts)
+    return result
+
+
+def starts_of(phrase: Sequence, said: Positions, starts: int) -> list[int]:
+    """Those of `starts` (a bit set) where `phrase` is said, in order."""
+    if not ends(phrase, said, starts):
+        return []
+    return [start for start in range(len(said.words))
+            if starts >> start & 1 and ends(phrase, said, 1 << start) >> (start + 1)]
 
 
 def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:
