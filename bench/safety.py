@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dialogs.book import load_book  # noqa: E402
-from dialogs.safety import SAFETY_DIR, load_detector  # noqa: E402
+from dialogs.safety import CONCEPTS_DIR, SAFETY_DIR, load_detector  # noqa: E402
 
 GOAL_RECALL = 0.98
 GOAL_FALSE_ALARMS = 0.02
@@ -49,7 +49,13 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
 
+    start = time.perf_counter()
     detector = load_detector()
+    load_seconds = time.perf_counter() - start
+    start = time.perf_counter()
+    for path in sorted(CONCEPTS_DIR.glob("*.yaml")):
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+    yaml_seconds = time.perf_counter() - start
     baseline = phrase_list_baseline()
     # per file and overall: [danger flagged, danger sentences, ordinary flagged, ordinary]
     totals = {(who, name): [0, 0, 0, 0] for who in ("detector", "baseline")
@@ -93,6 +99,11 @@ def main() -> None:
     recall, base_recall = share(*ours[:2]), share(*theirs[:2])
     print(f"{'time per sentence (ms)':36} {'':8} {seconds['detector'] / sentences * 1e3:9.3f} "
           f"{seconds['baseline'] / sentences * 1e3:9.3f}")
+    print(f"time per sentence: ratio={seconds['detector'] / seconds['baseline']:.1f} "
+          "(detector over the plain phrase list)")
+    print(f"concepts load (s): detector {load_seconds:.2f}, plain YAML read {yaml_seconds:.2f}, "
+          f"ratio={load_seconds / yaml_seconds:.2f} (reading and checking every rule over "
+          "reading the files)")
     met = all(share(*totals[("detector", name)][:2]) >= GOAL_RECALL
               and share(*totals[("detector", name)][2:]) <= GOAL_FALSE_ALARMS
               for name in ("corpus", "heldout"))

@@ -55,17 +55,18 @@ def test_every_safety_sample_alexa_routes_is_heard_locally_too():
 
 
 def test_the_corpus_meets_the_goal():
-    detector = load_detector()
+    """Checked with the shipped detector the book loaded once (the concepts take seconds
+    to read), each sentence once."""
     danger = [s for sentences in CORPUS["danger"].values() for s in sentences]
     ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences]
-    recall = sum(detector.check(s) is not None for s in danger) / len(danger)
-    false_alarms = sum(detector.check(s) is not None for s in ordinary) / len(ordinary)
+    recall = sum(check(s) is not None for s in danger) / len(danger)
+    false_alarms = sum(check(s) is not None for s in ordinary) / len(ordinary)
     assert len(danger) >= 400 and len(ordinary) >= 400
     assert recall >= 0.98 and false_alarms <= 0.02, (recall, false_alarms)
 
 
 def test_every_kind_of_danger_in_the_corpus_is_a_kind_the_concepts_know():
-    assert set(CORPUS["danger"]) <= set(load_detector().categories)
+    assert set(CORPUS["danger"]) <= set(BOOK.safety.categories)
 
 
 def write_concepts(folder: Path, text: str) -> Path:
@@ -158,7 +159,8 @@ beyond_harmless: [kill]
     ("he bit me so hard it bled", "violence"),
 ])
 def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
-    assert check(said) is not None and check(said).category == kind
+    concern = check(said)
+    assert concern is not None and concern.category == kind
 
 
 def test_a_bit_is_not_a_bite():
