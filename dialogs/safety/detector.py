@@ -70,7 +70,7 @@ class _Rule:
         """Where the phrase is said: `find`, only from the starts where it can succeed."""
         firsts = (said.every_start if self.firsts is None else said.of_any(self.firsts))
         starts = starts_of(self.phrase, said, firsts)
-        return find(self.phrase, said.words, starts, every_way) if starts else iter(())
+        return find(self.phrase, said, starts, every_way) if starts else iter(())
 
 
 def _rule(category: str, text: str, phrase: Sequence) -> _Rule:

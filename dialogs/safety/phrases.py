@@ -49,21 +49,22 @@ class Sequence:
 class Choice:
     options: tuple[Sequence, ...]
     optional: bool = False
+    option_words: tuple[str | None, ...] = field(init=False, compare=False, repr=False)
+    """For each option, its word when it is one plain word (the common case, tested
+    without the general matcher), else None."""
     single_words: frozenset[str] = field(init=False, compare=False, repr=False)
-    """The options that are one plain word, tested together as a set by `ends`."""
     other_options: tuple[Sequence, ...] = field(init=False, compare=False, repr=False)
 
     def __post_init__(self) -> None:
-        single: set[str] = set()
-        others: list[Sequence] = []
+        words: list[str | None] = []
         for option in self.options:
             head = option.parts[0] if len(option.parts) == 1 else None
-            if isinstance(head, Literal) and not (head.prefix or head.exact):
-                single.add(head.word)
-            else:
-                others.append(option)
-        object.__setattr__(self, "single_words", frozenset(single))
-        object.__setattr__(self, "other_options", tuple(others))
+            plain = isinstance(head, Literal) and not (head.prefix or head.exact)
+            words.append(head.word if plain else None)  # type: ignore[union-attr]
+        object.__setattr__(self, "option_words", tuple(words))
+        object.__setattr__(self, "single_words", frozenset(w for w in words if w is not None))
+        object.__setattr__(self, "other_options", tuple(
+            option for option, word in zip(self.options, words, strict=True) if word is None))
 
 
 @dataclass(frozen=True)
@@ -147,33 +148,40 @@ Hit = tuple[int, frozenset[int]]
 """Where a match ends, and the positions of the words the phrase itself named."""
 
 
-def _match(element: Element, words: list[Word], at: int, named: frozenset[int]) -> Iterator[Hit]:
+def _match(element: Element, said: Positions, at: int, named: frozenset[int]
+           ) -> Iterator[Hit]:
     if isinstance(element, Literal):
-        if at < len(words) and element.matches(words[at]):
+        if at < len(said.words) and element.matches(said.words[at]):
             yield at + 1, named | {at}
     elif isinstance(element, Sequence):
-        yield from _sequence(element.parts, 0, words, at, named)
+        yield from _sequence(element.parts, 0, said, at, named)
     elif isinstance(element, Choice):
         if element.optional:
             yield at, named
-        for option in element.options:
-            yield from _match(option, words, at, named)
+        forms_here = said.words[at].forms if at < len(said.words) else frozenset()
+        for option, word in zip(element.options, element.option_words, strict=True):
+            if word is None:
+                yield from _match(option, said, at, named)
+            elif word in forms_here:
+                yield at + 1, named | {at}
 
 
-def _sequence(parts: tuple[Element, ...], index: int, words: list[Word], at: int,
+def _sequence(parts: tuple[Element, ...], index: int, said: Positions, at: int,
               named: frozenset[int]) -> Iterator[Hit]:
     if index == len(parts):
         yield at, named
         return
     part = parts[index]
     if isinstance(part, Gap):
+        way_on = begins(Sequence(parts[index + 1:]), said, said.every_end)
         for skip in range(part.most + 1):
-            if at + skip > len(words):
+            if at + skip > len(said.words):
                 return
-            yield from _sequence(parts, index + 1, words, at + skip, named)
+            if way_on >> (at + skip) & 1:
+                yield from _sequence(parts, index + 1, said, at + skip, named)
         return
-    for end, now_named in _match(part, words, at, named):
-        yield from _sequence(parts, index + 1, words, end, now_named)
+    for end, now_named in _match(part, said, at, named):
+        yield from _sequence(parts, index + 1, said, end, now_named)
 
 
 @dataclass(frozen=True)
@@ -187,13 +195,13 @@ MAX_WAYS = 32
 """How many different ways of matching at one start are tried at most."""
 
 
-def find(phrase: Sequence, words: list[Word], starts: Iterable[int] | None = None,
+def find(phrase: Sequence, said: Positions, starts: Iterable[int] | None = None,
          every_way: bool = False) -> Iterator[Found]:
-    """Where `phrase` is said in `words` (from `starts` only, when given): the first way at
-    each start, or with `every_way` each different way (other gaps name other words)."""
-    for start in range(len(words)) if starts is None else starts:
+    """Where `phrase` is said (from `starts` only, when given): the first way at each
+    start, or with `every_way` each different way (other gaps name other words)."""
+    for start in range(len(said.words)) if starts is None else starts:
         seen: set[tuple[int, frozenset[int]]] = set()
-        for end, named in _match(phrase, words, start, frozenset()):
+        for end, named in _match(phrase, said, start, frozenset()):
             if end <= start or (end, named) in seen:
                 continue
             seen.add((end, named))
@@ -204,7 +212,7 @@ def find(phrase: Sequence, words: list[Word], starts: Iterable[int] | None = Non
 
 class Positions:
     """Where each form is said in `words`, as bit sets (bit i stands for the i-th word):
-    what `ends` reads to tell, with a few integer operations, whether a phrase is said."""
+    what `begins` reads to tell, with a few integer operations, whether a phrase is said."""
 
     def __init__(self, words: list[Word]):
         self.words = words
@@ -217,6 +225,8 @@ class Positions:
         self.every_start = (1 << len(words)) - 1
         self.every_end = (1 << (len(words) + 1)) - 1
         self._other: dict[tuple[str, bool], int] = {}
+        self.seen: dict[tuple[int, int], int] = {}
+        """What `begins` found for a choice of several words and the ends it was given."""
 
     def of(self, literal: Literal) -> int:
         """The words `literal` matches."""
@@ -236,36 +246,41 @@ class Positions:
         return found
 
 
-def ends(element: Element, said: Positions, starts: int) -> int:
-    """Every position where a match of `element` begun at one of `starts` can end, all
-    ways at once (bit sets, as `Positions`): exactly the ends `find` would reach."""
+def begins(element: Element, said: Positions, ends: int) -> int:
+    """Every position where a match of `element` that ends at one of `ends` can begin, all
+    ways at once (bit sets, as `Positions`): `find` reaches no other."""
     if isinstance(element, Literal):
-        return (starts & said.of(element)) << 1
+        return (ends >> 1) & said.of(element)
     if isinstance(element, Sequence):
-        for part in element.parts:
-            starts = ends(part, said, starts)
-            if not starts:
+        for part in reversed(element.parts):
+            if isinstance(part, Literal):  # the common case, without another call
+                ends = (ends >> 1) & said.of(part)
+            else:
+                ends = begins(part, said, ends)
+            if not ends:
                 return 0
-        return starts
+        return ends
     if isinstance(element, Gap):
-        spread = starts
+        spread = ends
         for skip in range(1, element.most + 1):
-            spread |= starts << skip
-        return spread & said.every_end
-    result = starts if element.optional else 0
-    if element.single_words:
-        result |= (starts & said.of_any(element.single_words)) << 1
-    for option in element.other_options:
-        result |= ends(option, said, starts)
-    return result
+            spread |= ends >> skip
+        return spread
+    if not element.other_options:
+        found = (ends >> 1) & said.of_any(element.single_words)
+        return found | ends if element.optional else found
+    key = (id(element), ends)  # word lists are shared by many rules: each is read once
+    if key not in said.seen:
+        found = (ends >> 1) & said.of_any(element.single_words)
+        for option in element.other_options:
+            found |= begins(option, said, ends)
+        said.seen[key] = found
+    return said.seen[key] | ends if element.optional else said.seen[key]
 
 
-def starts_of(phrase: Sequence, said: Positions, starts: int) -> list[int]:
-    """Those of `starts` (a bit set) where `phrase` is said, in order."""
-    if not ends(phrase, said, starts):
-        return []
-    return [start for start in range(len(said.words))
-            if starts >> start & 1 and ends(phrase, said, 1 << start) >> (start + 1)]
+def starts_of(phrase: Sequence, said: Positions, firsts: int) -> list[int]:
+    """Those of `firsts` (a bit set) where `phrase` may be said, in order."""
+    starts = begins(phrase, said, said.every_end) & firsts
+    return [position for position in range(len(said.words)) if starts >> position & 1]
 
 
 def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:
