@@ -247,3 +247,24 @@ def test_the_safety_words_are_short_before_the_numbers_and_say_nothing_of_what_w
     before_numbers = words.split("988")[0]
     assert len(before_numbers.split()) <= 45
     assert "strangled" not in words and "husband" not in words
+
+
+def test_gaps_reach_exactly_as_far_as_the_phrase_language_says(tmp_path):
+    """`...` spans up to four words and `~` up to fourteen, also inside a word list and
+    across a clause boundary; one word more and the phrase is not said."""
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+words:
+  partner: [he, my (husband|ex)]
+danger:
+  fear: ["(scared|afraid) ~ temper"]
+  violence: ["@partner ... hit me"]
+  threats: ["[he] (said|told) ~ =kill ... me"]
+"""))
+    filler = ["very", "much", "truly", "really", "quite", "so", "deeply", "and", "always",
+              "oddly", "simply", "almost"]
+    for count in range(17):
+        words = " ".join((filler * 2)[:count])
+        assert (detector.check(f"I am scared {words} temper") is not None) == (count <= 14)
+        assert (detector.check(f"my ex {words} hit me") is not None) == (count <= 4)
+        said = detector.check(f"he said {words} kill, sadly, me")
+        assert (said is not None and said.category == "threats") == (count <= 14)
