@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from functools import cached_property
 
 from dialogs.safety.words import Word, spell_out, without_accents
 
@@ -49,22 +50,26 @@ class Sequence:
 class Choice:
     options: tuple[Sequence, ...]
     optional: bool = False
-    option_words: tuple[str | None, ...] = field(init=False, compare=False, repr=False)
-    """For each option, its word when it is one plain word (the common case, tested
-    without the general matcher), else None."""
-    single_words: frozenset[str] = field(init=False, compare=False, repr=False)
-    other_options: tuple[Sequence, ...] = field(init=False, compare=False, repr=False)
 
-    def __post_init__(self) -> None:
+    @cached_property
+    def option_words(self) -> tuple[str | None, ...]:
+        """For each option, its word when it is one plain word (the common case, tested
+        without the general matcher), else None. Worked out when first needed."""
         words: list[str | None] = []
         for option in self.options:
             head = option.parts[0] if len(option.parts) == 1 else None
             plain = isinstance(head, Literal) and not (head.prefix or head.exact)
             words.append(head.word if plain else None)  # type: ignore[union-attr]
-        object.__setattr__(self, "option_words", tuple(words))
-        object.__setattr__(self, "single_words", frozenset(w for w in words if w is not None))
-        object.__setattr__(self, "other_options", tuple(
-            option for option, word in zip(self.options, words, strict=True) if word is None))
+        return tuple(words)
+
+    @cached_property
+    def single_words(self) -> frozenset[str]:
+        return frozenset(word for word in self.option_words if word is not None)
+
+    @cached_property
+    def other_options(self) -> tuple[Sequence, ...]:
+        return tuple(option for option, word in zip(self.options, self.option_words,
+                                                    strict=True) if word is None)
 
 
 @dataclass(frozen=True)
