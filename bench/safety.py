@@ -5,6 +5,8 @@ Two labelled files: `corpus.yaml` (the rules were written against it) and `heldo
 sentences nobody here wrote). The baseline, measured in the same run, is a plain list
 of danger phrases matched at word boundaries (the vocabulary's SafetyIntent samples), the
 way the first version checked. Goal: recall at least 0.98, false alarms at most 0.02.
+Times are this process's CPU time, so that others' work on a shared machine does not
+count; the concepts' load time is compared with reading the same files as plain YAML.
 
     python bench/safety.py [--show-misses]
 """
@@ -24,7 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dialogs.book import load_book  # noqa: E402
-from dialogs.safety import SAFETY_DIR, load_detector  # noqa: E402
+from dialogs.safety import CONCEPTS_DIR, SAFETY_DIR, load_detector  # noqa: E402
 
 GOAL_RECALL = 0.98
 GOAL_FALSE_ALARMS = 0.02
@@ -49,7 +51,13 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     args = parser.parse_args()
 
+    start = time.process_time()
     detector = load_detector()
+    load_seconds = time.process_time() - start
+    start = time.process_time()
+    for path in sorted(CONCEPTS_DIR.glob("*.yaml")):
+        yaml.safe_load(path.read_text(encoding="utf-8"))
+    yaml_seconds = time.process_time() - start
     baseline = phrase_list_baseline()
     # per file and overall: [danger flagged, danger sentences, ordinary flagged, ordinary]
     totals = {(who, name): [0, 0, 0, 0] for who in ("detector", "baseline")
@@ -64,9 +72,9 @@ def main() -> None:
                 row = [f"{name}: {category}", kind]
                 for who, flags in (("detector", lambda s: detector.check(s) is not None),
                                    ("baseline", baseline)):
-                    start = time.perf_counter()
+                    start = time.process_time()
                     flagged = [s for s in sentences if flags(s)]
-                    seconds[who] += time.perf_counter() - start
+                    seconds[who] += time.process_time() - start
                     slot = 0 if kind == "danger" else 2
                     for key in ((who, name), (who, "all")):
                         totals[key][slot] += len(flagged)
@@ -91,8 +99,13 @@ def main() -> None:
     ours, theirs = totals[("detector", "all")], totals[("baseline", "all")]
     sentences = ours[1] + ours[3]
     recall, base_recall = share(*ours[:2]), share(*theirs[:2])
-    print(f"{'time per sentence (ms)':36} {'':8} {seconds['detector'] / sentences * 1e3:9.3f} "
+    print(f"{'CPU time per sentence (ms)':36} {'':8} {seconds['detector'] / sentences * 1e3:9.3f} "
           f"{seconds['baseline'] / sentences * 1e3:9.3f}")
+    print(f"time per sentence: ratio={seconds['detector'] / seconds['baseline']:.1f} "
+          "(detector over the plain phrase list)")
+    print(f"concepts load (s): detector {load_seconds:.2f}, plain YAML read {yaml_seconds:.2f}, "
+          f"ratio={load_seconds / yaml_seconds:.2f} (reading and checking every rule over "
+          "reading the files)")
     met = all(share(*totals[("detector", name)][:2]) >= GOAL_RECALL
               and share(*totals[("detector", name)][2:]) <= GOAL_FALSE_ALARMS
               for name in ("corpus", "heldout"))

@@ -55,17 +55,18 @@ def test_every_safety_sample_alexa_routes_is_heard_locally_too():
 
 
 def test_the_corpus_meets_the_goal():
-    detector = load_detector()
+    """Checked with the shipped detector the book loaded once (the concepts take seconds
+    to read), each sentence once."""
     danger = [s for sentences in CORPUS["danger"].values() for s in sentences]
     ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences]
-    recall = sum(detector.check(s) is not None for s in danger) / len(danger)
-    false_alarms = sum(detector.check(s) is not None for s in ordinary) / len(ordinary)
+    recall = sum(check(s) is not None for s in danger) / len(danger)
+    false_alarms = sum(check(s) is not None for s in ordinary) / len(ordinary)
     assert len(danger) >= 400 and len(ordinary) >= 400
     assert recall >= 0.98 and false_alarms <= 0.02, (recall, false_alarms)
 
 
 def test_every_kind_of_danger_in_the_corpus_is_a_kind_the_concepts_know():
-    assert set(CORPUS["danger"]) <= set(load_detector().categories)
+    assert set(CORPUS["danger"]) <= set(BOOK.safety.categories)
 
 
 def write_concepts(folder: Path, text: str) -> Path:
@@ -158,7 +159,8 @@ beyond_harmless: [kill]
     ("he bit me so hard it bled", "violence"),
 ])
 def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
-    assert check(said) is not None and check(said).category == kind
+    concern = check(said)
+    assert concern is not None and concern.category == kind
 
 
 def test_a_bit_is_not_a_bite():
@@ -245,3 +247,24 @@ def test_the_safety_words_are_short_before_the_numbers_and_say_nothing_of_what_w
     before_numbers = words.split("988")[0]
     assert len(before_numbers.split()) <= 45
     assert "strangled" not in words and "husband" not in words
+
+
+def test_gaps_reach_exactly_as_far_as_the_phrase_language_says(tmp_path):
+    """`...` spans up to four words and `~` up to fourteen, also inside a word list and
+    across a clause boundary; one word more and the phrase is not said."""
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+words:
+  partner: [he, my (husband|ex)]
+danger:
+  fear: ["(scared|afraid) ~ temper"]
+  violence: ["@partner ... hit me"]
+  threats: ["[he] (said|told) ~ =kill ... me"]
+"""))
+    filler = ["very", "much", "truly", "really", "quite", "so", "deeply", "and", "always",
+              "oddly", "simply", "almost"]
+    for count in range(17):
+        words = " ".join((filler * 2)[:count])
+        assert (detector.check(f"I am scared {words} temper") is not None) == (count <= 14)
+        assert (detector.check(f"my ex {words} hit me") is not None) == (count <= 4)
+        said = detector.check(f"he said {words} kill, sadly, me")
+        assert (said is not None and said.category == "threats") == (count <= 14)

@@ -15,10 +15,10 @@ years ago and I feel safe now"): a `past:` phrase and a `resolved:` phrase, and 
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from functools import cache, cached_property
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -26,13 +26,13 @@ from dialogs.safety.phrases import (
     Choice,
     Found,
     PhraseError,
+    Positions,
     Sequence,
-    encode,
     find,
     first_words,
     parse,
     required_words,
-    to_regex,
+    starts_of,
 )
 from dialogs.safety.words import Word, words
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
@@ -66,60 +66,39 @@ class _Rule:
     def may_be_in(self, said_forms: frozenset[str]) -> bool:
         return all(not words.isdisjoint(said_forms) for words in self.required)
 
-    @cached_property
-    def regex(self) -> re.Pattern[str]:
-        return to_regex(self.phrase)
+    def found(self, said: Positions, every_way: bool) -> Iterator[Found]:
+        """Where the phrase is said: `find`, only from the starts where it can succeed."""
+        firsts = (said.every_start if self.firsts is None else said.of_any(self.firsts))
+        starts = starts_of(self.phrase, said, firsts)
+        return find(self.phrase, said, starts, every_way) if starts else iter(())
 
 
 def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
     return _Rule(category, text, phrase, first_words(phrase), required_words(phrase))
 
 
-@dataclass(frozen=True)
-class _Said:
-    """One utterance, read once for all the rules: its words, their search string, every
-    form said, and where each form is said."""
-
-    words: list[Word]
-    encoded: str
-    forms: frozenset[str]
-    at: dict[str, list[int]]
-
-    @classmethod
-    def of(cls, said: list[Word]) -> _Said:
-        at: dict[str, list[int]] = defaultdict(list)
-        for position, word in enumerate(said):
-            for form in word.forms:
-                at[form].append(position)
-        return cls(said, encode(said), frozenset(at), dict(at))
-
-
 class _Rules:
-    """Rules looked up by the words that can start them, so a sentence tries only the
-    rules whose first word it says, and only where it says it."""
+    """Rules looked up by one set of words each of them needs (the set the fewest other
+    rules need too), so a sentence tries only the rules it may say."""
 
     def __init__(self, rules: list[_Rule]):
-        self.anywhere = [r for r in rules if r.firsts is None]
+        needed_by = Counter(word for rule in rules for words in rule.required
+                            for word in words)
+        self.always: list[_Rule] = []
         self.by_word: dict[str, list[_Rule]] = defaultdict(list)
         for rule in rules:
-            for word in rule.firsts or ():
+            if not rule.required:
+                self.always.append(rule)
+                continue
+            key = min(rule.required, key=lambda words: sum(needed_by[w] for w in words))
+            for word in key:
                 self.by_word[word].append(rule)
 
-    def found(self, said: _Said, every_way: bool = False) -> Iterator[tuple[_Rule, Found]]:
-        starts: dict[int, set[int]] = defaultdict(set)
-        rules: dict[int, _Rule] = {}
-        for form, positions in said.at.items():
-            for rule in self.by_word.get(form, ()):
-                rules[id(rule)] = rule
-                starts[id(rule)].update(positions)
-        for rule in self.anywhere:
-            if rule.may_be_in(said.forms) and rule.regex.search(said.encoded):
-                yield from ((rule, found)
-                            for found in find(rule.phrase, said.words, None, every_way))
-        for key, rule in rules.items():
-            if rule.may_be_in(said.forms) and rule.regex.search(said.encoded):
-                yield from ((rule, found) for found in
-                            find(rule.phrase, said.words, sorted(starts[key]), every_way))
+    def found(self, said: Positions, every_way: bool = False) -> Iterator[tuple[_Rule, Found]]:
+        candidates = {id(rule): rule for form in said.forms for rule in self.by_word.get(form, ())}
+        for rule in (*self.always, *candidates.values()):
+            if rule.may_be_in(said.forms):
+                yield from ((rule, found) for found in rule.found(said, every_way))
 
 
 class SafetyDetector:
@@ -142,7 +121,7 @@ class SafetyDetector:
         words_said = words(text)
         if not words_said:
             return None
-        said = _Said.of(words_said)
+        said = Positions(words_said)
         harmless = _named_positions_by_category(self._harmless, said)
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
         negators = _named_positions(self._negations, said) - _named_positions(
@@ -165,7 +144,7 @@ class SafetyDetector:
         return Concern(rule.category, rule.text, spoken)
 
 
-    def _said_to_be_over(self, said: _Said) -> bool:
+    def _said_to_be_over(self, said: Positions) -> bool:
         """Danger told as past and resolved, with nothing saying it is back."""
         past, resolved, recurring = (self._over[section] for section in OVER)
         return (any(True for _ in past.found(said)) and any(True for _ in resolved.found(said))
@@ -176,14 +155,14 @@ _EVERY_CATEGORY = ""
 """The scope of a harmless phrase in a file without `danger:` (harmless.yaml): every kind."""
 
 
-def _named_positions_by_category(rules: _Rules, said: _Said) -> dict[str, frozenset[int]]:
+def _named_positions_by_category(rules: _Rules, said: Positions) -> dict[str, frozenset[int]]:
     positions: dict[str, set[int]] = defaultdict(set)
     for rule, found in rules.found(said):
         positions[rule.category] |= found.named
     return {category: frozenset(named) for category, named in positions.items()}
 
 
-def _named_positions(rules: _Rules, said: _Said) -> frozenset[int]:
+def _named_positions(rules: _Rules, said: Positions) -> frozenset[int]:
     return frozenset().union(*_named_positions_by_category(rules, said).values())
 
 

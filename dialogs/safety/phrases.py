@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import cached_property
 
 from dialogs.safety.words import Word, spell_out, without_accents
 
@@ -49,6 +50,26 @@ class Sequence:
 class Choice:
     options: tuple[Sequence, ...]
     optional: bool = False
+
+    @cached_property
+    def option_words(self) -> tuple[str | None, ...]:
+        """For each option, its word when it is one plain word (the common case, tested
+        without the general matcher), else None. Worked out when first needed."""
+        words: list[str | None] = []
+        for option in self.options:
+            head = option.parts[0] if len(option.parts) == 1 else None
+            plain = isinstance(head, Literal) and not (head.prefix or head.exact)
+            words.append(head.word if plain else None)  # type: ignore[union-attr]
+        return tuple(words)
+
+    @cached_property
+    def single_words(self) -> frozenset[str]:
+        return frozenset(word for word in self.option_words if word is not None)
+
+    @cached_property
+    def other_options(self) -> tuple[Sequence, ...]:
+        return tuple(option for option, word in zip(self.options, self.option_words,
+                                                    strict=True) if word is None)
 
 
 @dataclass(frozen=True)
@@ -132,33 +153,40 @@ Hit = tuple[int, frozenset[int]]
 """Where a match ends, and the positions of the words the phrase itself named."""
 
 
-def _match(element: Element, words: list[Word], at: int, named: frozenset[int]) -> Iterator[Hit]:
+def _match(element: Element, said: Positions, at: int, named: frozenset[int]
+           ) -> Iterator[Hit]:
     if isinstance(element, Literal):
-        if at < len(words) and element.matches(words[at]):
+        if at < len(said.words) and element.matches(said.words[at]):
             yield at + 1, named | {at}
     elif isinstance(element, Sequence):
-        yield from _sequence(element.parts, 0, words, at, named)
+        yield from _sequence(element.parts, 0, said, at, named)
     elif isinstance(element, Choice):
         if element.optional:
             yield at, named
-        for option in element.options:
-            yield from _match(option, words, at, named)
+        forms_here = said.words[at].forms if at < len(said.words) else frozenset()
+        for option, word in zip(element.options, element.option_words, strict=True):
+            if word is None:
+                yield from _match(option, said, at, named)
+            elif word in forms_here:
+                yield at + 1, named | {at}
 
 
-def _sequence(parts: tuple[Element, ...], index: int, words: list[Word], at: int,
+def _sequence(parts: tuple[Element, ...], index: int, said: Positions, at: int,
               named: frozenset[int]) -> Iterator[Hit]:
     if index == len(parts):
         yield at, named
         return
     part = parts[index]
     if isinstance(part, Gap):
+        way_on = begins(Sequence(parts[index + 1:]), said, said.every_end)
         for skip in range(part.most + 1):
-            if at + skip > len(words):
+            if at + skip > len(said.words):
                 return
-            yield from _sequence(parts, index + 1, words, at + skip, named)
+            if way_on >> (at + skip) & 1:
+                yield from _sequence(parts, index + 1, said, at + skip, named)
         return
-    for end, now_named in _match(part, words, at, named):
-        yield from _sequence(parts, index + 1, words, end, now_named)
+    for end, now_named in _match(part, said, at, named):
+        yield from _sequence(parts, index + 1, said, end, now_named)
 
 
 @dataclass(frozen=True)
@@ -172,13 +200,13 @@ MAX_WAYS = 32
 """How many different ways of matching at one start are tried at most."""
 
 
-def find(phrase: Sequence, words: list[Word], starts: Iterable[int] | None = None,
+def find(phrase: Sequence, said: Positions, starts: Iterable[int] | None = None,
          every_way: bool = False) -> Iterator[Found]:
-    """Where `phrase` is said in `words` (from `starts` only, when given): the first way at
-    each start, or with `every_way` each different way (other gaps name other words)."""
-    for start in range(len(words)) if starts is None else starts:
+    """Where `phrase` is said (from `starts` only, when given): the first way at each
+    start, or with `every_way` each different way (other gaps name other words)."""
+    for start in range(len(said.words)) if starts is None else starts:
         seen: set[tuple[int, frozenset[int]]] = set()
-        for end, named in _match(phrase, words, start, frozenset()):
+        for end, named in _match(phrase, said, start, frozenset()):
             if end <= start or (end, named) in seen:
                 continue
             seen.add((end, named))
@@ -187,30 +215,77 @@ def find(phrase: Sequence, words: list[Word], starts: Iterable[int] | None = Non
                 break
 
 
-def encode(words: list[Word]) -> str:
-    """The words as one string that `to_regex` patterns search: `<|text|form|...|>` each."""
-    return "".join("<|" + "|".join((word.text, *sorted(word.forms))) + "|>" for word in words)
+class Positions:
+    """Where each form is said in `words`, as bit sets (bit i stands for the i-th word):
+    what `begins` reads to tell, with a few integer operations, whether a phrase is said."""
+
+    def __init__(self, words: list[Word]):
+        self.words = words
+        self.by_form: dict[str, int] = {}
+        for position, word in enumerate(words):
+            bit = 1 << position
+            for form in word.forms:
+                self.by_form[form] = self.by_form.get(form, 0) | bit
+        self.forms = frozenset(self.by_form)
+        self.every_start = (1 << len(words)) - 1
+        self.every_end = (1 << (len(words) + 1)) - 1
+        self._other: dict[tuple[str, bool], int] = {}
+        self.seen: dict[tuple[int, int], int] = {}
+        """What `begins` found for a choice of several words and the ends it was given."""
+
+    def of(self, literal: Literal) -> int:
+        """The words `literal` matches."""
+        if not (literal.prefix or literal.exact):
+            return self.by_form.get(literal.word, 0)
+        key = (literal.word, literal.prefix)
+        if key not in self._other:
+            self._other[key] = sum(1 << i for i, word in enumerate(self.words)
+                                   if literal.matches(word))
+        return self._other[key]
+
+    def of_any(self, forms: frozenset[str]) -> int:
+        """The words said in any of `forms`."""
+        found = 0
+        for form in forms & self.forms:
+            found |= self.by_form[form]
+        return found
 
 
-def to_regex(phrase: Sequence) -> re.Pattern[str]:
-    """A regular expression that finds `phrase` in `encode(words)`: a fast test of whether
-    the phrase is said at all, before `find` works out which words it named."""
-    return re.compile(_regex(phrase))
-
-
-def _regex(element: Element) -> str:
+def begins(element: Element, said: Positions, ends: int) -> int:
+    """Every position where a match of `element` that ends at one of `ends` can begin, all
+    ways at once (bit sets, as `Positions`): `find` reaches no other."""
     if isinstance(element, Literal):
-        if element.exact:
-            return r"<\|" + re.escape(element.word) + r"\|[^>]*>"
-        if element.prefix:
-            return r"<\|" + re.escape(element.word) + r"[^|>]*\|[^>]*>"
-        return r"<[^>]*\|" + re.escape(element.word) + r"\|[^>]*>"
-    if isinstance(element, Gap):
-        return r"(?:<[^>]*>){0," + str(element.most) + "}"
+        return (ends >> 1) & said.of(element)
     if isinstance(element, Sequence):
-        return "".join(_regex(part) for part in element.parts)
-    group = "(?:" + "|".join(_regex(option) for option in element.options) + ")"
-    return group + "?" if element.optional else group
+        for part in reversed(element.parts):
+            if isinstance(part, Literal):  # the common case, without another call
+                ends = (ends >> 1) & said.of(part)
+            else:
+                ends = begins(part, said, ends)
+            if not ends:
+                return 0
+        return ends
+    if isinstance(element, Gap):
+        spread = ends
+        for skip in range(1, element.most + 1):
+            spread |= ends >> skip
+        return spread
+    if not element.other_options:
+        found = (ends >> 1) & said.of_any(element.single_words)
+        return found | ends if element.optional else found
+    key = (id(element), ends)  # word lists are shared by many rules: each is read once
+    if key not in said.seen:
+        found = (ends >> 1) & said.of_any(element.single_words)
+        for option in element.other_options:
+            found |= begins(option, said, ends)
+        said.seen[key] = found
+    return said.seen[key] | ends if element.optional else said.seen[key]
+
+
+def starts_of(phrase: Sequence, said: Positions, firsts: int) -> list[int]:
+    """Those of `firsts` (a bit set) where `phrase` may be said, in order."""
+    starts = begins(phrase, said, said.every_end) & firsts
+    return [position for position in range(len(said.words)) if starts >> position & 1]
 
 
 def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:
