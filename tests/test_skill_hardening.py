@@ -16,7 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from rehearsal.alexa_requests import APP_ID, envelope, intent_request, launch_request, slot
+from rehearsal.alexa_requests import (
+    APP_ID,
+    envelope,
+    full_session,
+    intent_request,
+    launch_request,
+    slot,
+)
 from skill import create_app
 from skill.handlers import APOLOGY
 
@@ -124,3 +131,16 @@ def test_a_truncated_body_does_not_hold_the_only_worker(production_server):
     assert json.loads(answer.read())["response"]["outputSpeech"]["ssml"].startswith("<speak>")
     for slow in stalled:
         slow.close()
+
+
+def test_the_variant_memory_stays_small_however_long_the_session(client):
+    from dialogs.engine.wording import VARIANT_MEMORY
+
+    def send(payload: dict) -> dict:
+        return post(client, payload)
+
+    counts = [len(body["sessionAttributes"]["couplecare"].get("variants", {}))
+              for _ in range(3) for body in full_session(send, "amzn1.ask.account.long")
+              if body.get("sessionAttributes")]
+    assert len(counts) > 30
+    assert max(counts) <= VARIANT_MEMORY
