@@ -2,7 +2,9 @@
 ask-sdk-core "hello" skill served by the same Flask code, measured in the same run.
 
 Verification is off on both, to measure our code. Each of our requests runs the engine
-and writes its turn to a real SQLite file; the hello skill only says hello.
+and writes its turn to a real SQLite file; the hello skill only says hello. Ours and hello
+alternate request by request, so load on the machine weighs on both alike, and every
+response is checked: ours must not be the apology, hello must say hello.
 
     python bench/alexa.py [--sessions N]
 """
@@ -26,32 +28,49 @@ from hello_skill import hello_skill  # noqa: E402
 
 from rehearsal.alexa_requests import envelope, full_session, launch_request  # noqa: E402
 from skill import create_app  # noqa: E402
+from skill.handlers import APOLOGY  # noqa: E402
+
+HELLO_REQUEST = envelope(launch_request(), new=True, user_id="amzn1.ask.account.hello")
 
 
-def post_to(client: Any, latencies: list[float]) -> Any:
+class WrongAnswer(Exception):
+    """A response that is not the expected speech: the run does not count."""
+
+
+def speech(body: dict[str, Any]) -> str:
+    return (body.get("response", {}).get("outputSpeech") or {}).get("ssml", "")
+
+
+def timed_post(client: Any, payload: dict[str, Any], latencies: list[float]) -> dict[str, Any]:
+    start = time.perf_counter()
+    answer = client.post("/alexa", json=payload)
+    latencies.append(time.perf_counter() - start)
+    if answer.status_code != 200:
+        raise WrongAnswer(f"HTTP {answer.status_code}: {answer.get_data(as_text=True)[:200]}")
+    return answer.get_json()
+
+
+def run_interleaved(ours: Any, hello: Any, sessions: int,
+                    tag: str) -> tuple[list[float], list[float]]:
+    """Full honest check-ins as Alexa sends them, each for a couple of its own; after each
+    of our requests, one to the hello skill."""
+    ours_times: list[float] = []
+    hello_times: list[float] = []
+
     def post(payload: dict[str, Any]) -> dict[str, Any]:
-        start = time.perf_counter()
-        answer = client.post("/alexa", json=payload)
-        latencies.append(time.perf_counter() - start)
-        assert answer.status_code == 200, answer.get_data(as_text=True)
-        return answer.get_json()
-    return post
+        body = timed_post(ours, payload, ours_times)
+        said = speech(body)
+        if APOLOGY.split(".")[0] in said:
+            raise WrongAnswer(f"our skill apologised: {said[:200]}")
+        if body["response"].get("shouldEndSession") is False and not said:
+            raise WrongAnswer("our skill kept the session open without speech")
+        if "Hello." not in speech(timed_post(hello, HELLO_REQUEST, hello_times)):
+            raise WrongAnswer("the hello skill did not say hello")
+        return body
 
-
-def run_sessions(client: Any, sessions: int, tag: str) -> list[float]:
-    """Full honest check-ins as Alexa sends them, each for a couple of its own."""
-    latencies: list[float] = []
     for number in range(sessions):
-        full_session(post_to(client, latencies), f"amzn1.ask.account.{tag}{number}")
-    return latencies
-
-
-def run_hello(client: Any, requests: int) -> list[float]:
-    latencies: list[float] = []
-    post = post_to(client, latencies)
-    for _ in range(requests):
-        post(envelope(launch_request(), new=True, user_id="amzn1.ask.account.hello"))
-    return latencies
+        full_session(post, f"amzn1.ask.account.{tag}{number}")
+    return ours_times, hello_times
 
 
 COLD_OURS = ("import tempfile; from skill import create_app; "
@@ -86,14 +105,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         ours = create_app({"VERIFY_REQUESTS": False, "DATA_DIR": folder}).test_client()
         hello = create_app({"VERIFY_REQUESTS": False, "SKILL": hello_skill()}).test_client()
-        run_sessions(ours, 2, "warm")
-        run_hello(hello, 20)
-        start = time.perf_counter()
-        ours_times = run_sessions(ours, args.sessions, "timed")
-        ours_wall = time.perf_counter() - start
-        start = time.perf_counter()
-        hello_times = run_hello(hello, len(ours_times))
-        hello_wall = time.perf_counter() - start
+        run_interleaved(ours, hello, 2, "warm")
+        ours_times, hello_times = run_interleaved(ours, hello, args.sessions, "timed")
+        ours_wall, hello_wall = sum(ours_times), sum(hello_times)
 
     cold_ours = cold_start(COLD_OURS, args.cold)
     cold_hello = cold_start(COLD_HELLO, args.cold)
@@ -107,7 +121,7 @@ def main() -> None:
         ("cold start (import + build)", cold_ours * 1e3, cold_hello * 1e3, "ms"),
     ]
     print(f"{len(ours_times)} requests ({args.sessions} full honest check-in sessions) "
-          f"against as many to a bare hello skill")
+          f"interleaved with as many to a bare hello skill; every response checked")
     print(f"{'measure':30} {'couple care':>14} {'hello skill':>14} {'ratio':>8}")
     for name, value, base, unit in rows:
         print(f"{name:30} {value:12.2f}{unit:>2} {base:12.2f}{unit:>2} {value / base:8.2f}")

@@ -9,13 +9,11 @@ import sys
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import progress
-from dialogs.book import Book, load_book
-from dialogs.model import Platform
-from dialogs.source import DefinitionError
-from dialogs.store import ProgressStore, StoreError
-from progress import data_dir
+if TYPE_CHECKING:
+    from dialogs.book import Book
+    from dialogs.store import ProgressStore
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -24,15 +22,30 @@ class UserError(Exception):
     """Something the person can fix; printed without a traceback."""
 
 
+# The packages are imported where a command needs them, so that `--help` and the text
+# front end start without loading what they do not use.
+
+
 def _book(args: argparse.Namespace) -> Book:
+    from dialogs.book import load_book
+
     return load_book(args.content)
 
 
 def _store() -> ProgressStore:
+    import progress
+
     return progress.open_store()
 
 
+def data_dir() -> Path:
+    from progress import data_dir as folder
+
+    return folder()
+
+
 def cmd_talk(args: argparse.Namespace) -> int:
+    from dialogs.model import Platform
     from local_voice import WALK_EXERCISE
     from local_voice.text import TextConversation
 
@@ -156,6 +169,8 @@ def cmd_draw(args: argparse.Namespace) -> int:
 
 
 def _lint_book(paths: list[str], content: str | None) -> Book:
+    from dialogs.book import load_book
+
     if not paths:
         return load_book(content)
     targets = [Path(p) for p in paths]
@@ -170,6 +185,7 @@ def _lint_book(paths: list[str], content: str | None) -> Book:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from dialogs.lint import lint
+    from dialogs.source import DefinitionError
 
     try:
         book = _lint_book(args.paths, args.content)
@@ -231,6 +247,8 @@ def cmd_agreements(args: argparse.Namespace) -> int:
 
 
 def cmd_data_export(args: argparse.Namespace) -> int:
+    import progress
+
     data = json.dumps(progress.export(), indent=2, ensure_ascii=False)
     if args.output:
         Path(args.output).write_text(data + "\n", encoding="utf-8")
@@ -241,6 +259,8 @@ def cmd_data_export(args: argparse.Namespace) -> int:
 
 
 def cmd_data_forget(args: argparse.Namespace) -> int:
+    import progress
+
     if not args.yes:
         if not sys.stdin.isatty():
             raise UserError("To delete all stored progress without being asked, "
@@ -388,6 +408,14 @@ def parser() -> argparse.ArgumentParser:
     return top
 
 
+def _package_errors() -> tuple[type[Exception], ...]:
+    """Errors a person can act on; imported only once a command has failed."""
+    from dialogs.source import DefinitionError
+    from dialogs.store import StoreError
+
+    return DefinitionError, StoreError
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
@@ -396,13 +424,14 @@ def main(argv: Sequence[str] | None = None) -> int:
                             "hold the exercises (exercises/*.yaml) and may hold its own "
                             "vocabulary.yaml, messages.yaml and welcome.yaml.")
         return args.run(args)
-    except DefinitionError as error:
-        print("The exercise definitions have problems:", file=sys.stderr)
-        for problem in error.problems:
-            print(f"  {problem}", file=sys.stderr)
-        return EXIT_USAGE
-    except (StoreError, UserError) as error:
-        print(error, file=sys.stderr)
+    except (UserError, *_package_errors()) as error:
+        problems = getattr(error, "problems", None)
+        if problems is not None:
+            print("The exercise definitions have problems:", file=sys.stderr)
+            for problem in problems:
+                print(f"  {problem}", file=sys.stderr)
+        else:
+            print(error, file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130

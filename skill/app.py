@@ -20,7 +20,7 @@ from dialogs.store import StoreError
 from progress import DATABASE_VARIABLE, open_store
 from skill.handlers import build_skill
 from skill.persistence import StorePersistenceAdapter
-from skill.verify import RequestVerifier, VerificationFailed
+from skill.verify import RequestVerifier, SignedRequest, VerificationFailed, check_headers
 
 log = logging.getLogger("couplecare.skill")
 requests_log = logging.getLogger("couplecare.requests")
@@ -149,12 +149,16 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.post("/alexa")
     def alexa() -> Any:
-        body = request.get_data(cache=False)
+        """Every check that needs no network comes first (headers, certificate URL,
+        signature form, envelope, skill id, timestamp); only then the certificate chain,
+        which is fetched at most once per URL and remembered."""
+        signed: SignedRequest | None = None
         if verifier is not None:
             try:
-                verifier.verify_signature(request.headers, body)
+                signed = check_headers(request.headers)
             except VerificationFailed as failure:
                 return _bad_request(str(failure))
+        body = request.get_data(cache=False)
         try:
             text = body.decode("utf-8")
             payload = json.loads(text)
@@ -163,6 +167,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         problem = _envelope_problem(payload)
         if problem:
             return _bad_request(problem)
+        skill_id = app.config["SKILL_ID"]
+        if skill_id and payload["context"]["System"]["application"][
+                "applicationId"] != skill_id:
+            return _bad_request("request is for another skill")
         try:
             envelope = serializer.deserialize(text, RequestEnvelope)
         except Exception as error:  # the SDK's deserializer raises many kinds
@@ -172,9 +180,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         g.facts.update(request_id=getattr(envelope.request, "request_id", None),
                        type=payload["request"]["type"],
                        intent=getattr(getattr(envelope.request, "intent", None), "name", None))
-        if verifier is not None:
+        if verifier is not None and signed is not None:
             try:
                 verifier.verify_timestamp(getattr(envelope.request, "timestamp", None))
+                verifier.verify_signed(signed, body)
             except VerificationFailed as failure:
                 return _bad_request(str(failure))
         try:

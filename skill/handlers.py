@@ -7,6 +7,7 @@ event; `AlexaTurn` runs the engine with the stored profile and renders the turn.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -53,8 +54,15 @@ STATE = "couplecare"
 """The session attribute that carries the engine's JSON state between requests."""
 
 MAX_SPEECH = 8000
+UNSPEAKABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Characters XML 1.0 does not allow (and C1 controls): in SSML they make it unparsable."""
 APOLOGY = ("Sorry, something went wrong on my side. Your place is saved, so please try again "
            "in a moment.")
+
+
+def speakable(text: str) -> str:
+    """Words as they can be spoken: control characters dropped, runs of space made one."""
+    return " ".join(UNSPEAKABLE.sub("", text).split())
 
 
 class AlexaTurn:
@@ -66,13 +74,15 @@ class AlexaTurn:
 
     def __call__(self, handler_input: HandlerInput, event: Event) -> Response:
         attributes = handler_input.attributes_manager
+        in_session = handler_input.request_envelope.session is not None
         profile = profile_from_json(attributes.persistent_attributes[PROFILE])
-        state = attributes.session_attributes.get(STATE)
+        state = attributes.session_attributes.get(STATE) if in_session else None
         turn = engine.step(self.book, state, event,
                            Context(Platform.ALEXA, profile, self.today()))
         attributes.persistent_attributes = {EFFECTS: effects_to_json(turn.effects)}
         attributes.save_persistent_attributes()
-        attributes.session_attributes = {STATE: turn.state}
+        if in_session:
+            attributes.session_attributes = {STATE: turn.state}
         if isinstance(event, SessionEnd):
             return handler_input.response_builder.response
         return render(handler_input, turn, self.book)
@@ -94,8 +104,8 @@ def render(handler_input: HandlerInput, turn: Turn, book: Book) -> Response:
     """Speech as SSML, a reprompt whenever the session stays open, and a simple card; while
     the turn waits for an answer such as a first name, Alexa is asked for that slot."""
     builder = handler_input.response_builder
-    speech = to_ssml(turn.speech) if turn.speech else ""
-    reprompt = to_ssml(turn.reprompt) if turn.reprompt else ""
+    speech = to_ssml(UNSPEAKABLE.sub("", turn.speech)) if turn.speech else ""
+    reprompt = to_ssml(UNSPEAKABLE.sub("", turn.reprompt)) if turn.reprompt else ""
     if len(speech) > MAX_SPEECH:
         log.error("speech of %d characters at %s is too long for Alexa; saying the question",
                   len(speech), turn.at)
@@ -108,9 +118,11 @@ def render(handler_input: HandlerInput, turn: Turn, book: Book) -> Response:
         builder.speak(speech or reprompt).ask(reprompt or speech)
         builder.set_should_end_session(False)
     if turn.card:
-        builder.set_card(SimpleCard(title=turn.card_title, content=turn.card))
+        builder.set_card(SimpleCard(title=turn.card_title,
+                                    content=UNSPEAKABLE.sub("", turn.card)))
     elif turn.speech:
-        builder.set_card(SimpleCard(title=turn.card_title, content=to_plain(turn.speech)))
+        builder.set_card(SimpleCard(title=turn.card_title,
+                                    content=to_plain(UNSPEAKABLE.sub("", turn.speech))))
     elicit = slot_to_elicit(book, turn)
     if elicit:
         intent, slot = elicit
@@ -161,7 +173,7 @@ class IntentHandler(AbstractRequestHandler):
             slot_type = self.slot_types.get(name)
             if slot_type is None or slot is None:
                 continue
-            value = _resolved_id(slot) or slot.value
+            value = speakable(_resolved_id(slot) or slot.value or "")
             if not value:
                 continue
             value = self.matcher.slot_value(slot_type, value)
@@ -173,8 +185,9 @@ class IntentHandler(AbstractRequestHandler):
 def heard(slots: dict[str, Any]) -> tuple[str, ...]:
     """Every word Alexa heard in a slot, raw, before any matching: the safety check reads
     them, so danger said as a "name" or an unknown value is not lost."""
-    return tuple(slot.value.strip() for slot in slots.values()
-                 if slot is not None and slot.value and slot.value.strip())
+    words = (speakable(slot.value) for slot in slots.values()
+             if slot is not None and slot.value)
+    return tuple(word for word in words if word)
 
 
 def _resolved_id(slot: Any) -> str | None:

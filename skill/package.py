@@ -11,6 +11,7 @@ from typing import Any
 from dialogs.book import Book
 from dialogs.intents import SAFETY
 from skill.handlers import alexa_intent_names
+from skill.icons import ICON_SIZES, icon_path, png_size
 
 INVOCATION_NAME = "couple care"
 LOCALE = "en-US"
@@ -25,16 +26,43 @@ repairing trust: an honest check-in where you take turns to speak and listen, sm
 and how they went, repairing after a hurt, feeling understood, small daily gestures, and \
 knowing when to look for professional support. There is also a short exercise to do alone.
 
-Couple Care is a guide for practising together. It is not therapy, and it is not a substitute \
-for professional help.
+Couple Care is a guide for practising together. It is not therapy, it is not professional \
+medical or mental-health advice, and it is not a substitute for professional help.
 
 If you or someone else is in danger, call your local emergency number. In the US, call or text \
 988 for the Suicide and Crisis Lifeline, or call the National Domestic Violence Hotline at \
 1-800-799-7233 (text START to 88788). Couples exercises are not suitable where there is abuse \
 or violence.
 
-Couple Care keeps only what you ask it to: your first names, where you stopped, and the \
-promises you make. It does not keep what you say."""
+Couple Care keeps only what the exercises ask for: your first names, the promises and \
+agreements you make, and where you are in each exercise. It does not keep anything else you \
+say."""
+
+MEDICAL_DISCLAIMER = "professional medical or mental-health advice"
+"""What the description and the first launch say the skill is not, as health skills are asked."""
+
+REVIEWER_SAFETY_PHRASES = ("I'm scared of my partner", "I want to hurt myself")
+"""What the testing instructions ask a reviewer to say; each must be a SafetyIntent sample."""
+
+TESTING_INSTRUCTIONS = """\
+No account linking, purchases or device permissions are needed. The skill stores first names, \
+spoken promises and agreements, and exercise progress for the Alexa account (or recognised \
+voice), which is why it declares personal information.
+
+1. First launch and the disclaimer: say "Alexa, open couple care". The first launch says it is \
+not therapy and not professional medical or mental-health advice. Answer "yes" (a good time) \
+and "yes" (you feel safe at home), then give two first names, for example "Sam" and "Alex".
+2. Safety path: at any point say "{}" or "{}". The \
+skill stops the exercise at once, gives the emergency number and the US hotlines (988; \
+1-800-799-7233, or text START to 88788), and offers ways to find support or to stop; it does \
+not go back to an exercise with the partner in that session. Answering "no" to "do you feel \
+safe at home" at launch takes the same path.
+3. Timed hand-off: say "honest check-in" at the menu and follow it. When a timed phase starts, \
+the skill says how to come back and closes the session on purpose, because Alexa cannot keep \
+listening for minutes. Then say "Alexa, tell couple care we're done": the skill asks the \
+safety question again and carries on where you were.
+4. "Alexa, stop" or "cancel" at any point saves the place; "Alexa, open couple care" offers to \
+carry on. "Help" explains what to say at every step.""".format(*REVIEWER_SAFETY_PHRASES)
 
 
 @dataclass(frozen=True)
@@ -100,6 +128,14 @@ def interaction_model(book: Book) -> dict[str, Any]:
     return {"interactionModel": model}
 
 
+ICON_FOLDER = "assets/images"
+
+
+def icon_uri(name: str) -> str:
+    """Where the ASK CLI finds a local icon: a file:// path inside skill-package."""
+    return f"file://{ICON_FOLDER}/{LOCALE}_{name}.png"
+
+
 def skill_manifest(book: Book, settings: PackageSettings) -> dict[str, Any]:
     if settings.endpoint.startswith("arn:"):
         endpoint: dict[str, Any] = {"uri": settings.endpoint}
@@ -118,17 +154,17 @@ def skill_manifest(book: Book, settings: PackageSettings) -> dict[str, Any]:
                     f"Alexa, ask {INVOCATION_NAME} to start over",
                 ],
                 "keywords": ["couples", "relationship", "trust", "communication"],
+                **{name: icon_uri(name) for name in ICON_SIZES},
             }},
             "isAvailableWorldwide": False,
             "distributionCountries": ["US"],
             "category": "HEALTH_AND_FITNESS",
-            "testingInstructions": "Say 'open couple care', answer yes twice, give two first "
-                                   "names, and choose an exercise such as honest check-in.",
+            "testingInstructions": TESTING_INSTRUCTIONS,
         },
         "apis": {"custom": {"endpoint": endpoint}},
         "privacyAndCompliance": {
             "allowsPurchases": False,
-            "usesPersonalInfo": False,
+            "usesPersonalInfo": True,
             "isChildDirected": False,
             "isExportCompliant": True,
             "containsAds": False,
@@ -138,11 +174,33 @@ def skill_manifest(book: Book, settings: PackageSettings) -> dict[str, Any]:
     }}
 
 
+def first_launch_speech(book: Book) -> str:
+    """What a couple hears the very first time they open the skill (no stored profile)."""
+    from dialogs import engine
+    from dialogs.engine import Context, Launch
+    from dialogs.markup import to_plain
+    from dialogs.model import Platform
+
+    turn = engine.step(book, None, Launch(), Context(Platform.ALEXA))
+    return to_plain(turn.speech)
+
+
+def check_first_launch(book: Book) -> list[str]:
+    spoken = " ".join(first_launch_speech(book).lower().split())
+    if MEDICAL_DISCLAIMER not in spoken:
+        return [f"the first launch must say it is not {MEDICAL_DISCLAIMER!r}; it says {spoken!r}"]
+    return []
+
+
 def export_skill(book: Book, folder: Path, settings: PackageSettings) -> list[Path]:
-    """Write an ASK CLI project; refuses to write a model that would fail the console's rules."""
+    """Write an ASK CLI project; refuses to write a package that would fail the checks that
+    can be made offline, and checks the written files again."""
     model = interaction_model(book)
     manifest = skill_manifest(book, settings)
-    problems = check_model(model) + check_manifest(manifest, model)
+    icons = {name: icon_path(size).read_bytes() if icon_path(size).exists() else b""
+             for name, size in ICON_SIZES.items()}
+    problems = (check_model(model) + check_manifest(manifest, model)
+                + check_icons(icons) + check_first_launch(book))
     if problems:
         raise ValueError("the generated skill package is not valid:\n" + "\n".join(problems))
     files = {
@@ -156,7 +214,46 @@ def export_skill(book: Book, folder: Path, settings: PackageSettings) -> list[Pa
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n",
                         encoding="utf-8")
-    return list(files)
+    written = list(files)
+    for name, data in icons.items():
+        path = folder / "skill-package" / icon_uri(name).removeprefix("file://")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+        written.append(path)
+    problems = check_package(folder)
+    if problems:
+        raise ValueError("the written skill package is not valid:\n" + "\n".join(problems))
+    return written
+
+
+def check_package(folder: Path) -> list[str]:
+    """The written project read back: manifest, model and icon files."""
+    package = folder / "skill-package"
+    try:
+        manifest = json.loads((package / "skill.json").read_text(encoding="utf-8"))
+        model = json.loads((package / "interactionModels" / "custom" / f"{LOCALE}.json")
+                           .read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        return [f"cannot read the skill package: {error}"]
+    locale = manifest["manifest"]["publishingInformation"]["locales"][LOCALE]
+    icons = {}
+    for name in ICON_SIZES:
+        uri = locale.get(name, "")
+        path = package / uri.removeprefix("file://")
+        icons[name] = path.read_bytes() if uri.startswith("file://") and path.is_file() else b""
+    return check_model(model) + check_manifest(manifest, model) + check_icons(icons)
+
+
+def check_icons(icons: dict[str, bytes]) -> list[str]:
+    """Both icons present, PNG, square, at the sizes Alexa asks for."""
+    problems = []
+    for name, size in ICON_SIZES.items():
+        found = png_size(icons.get(name, b""))
+        if found is None:
+            problems.append(f"{name}: no PNG icon")
+        elif found != (size, size):
+            problems.append(f"{name}: the icon is {found[0]}x{found[1]}, not {size}x{size}")
+    return problems
 
 
 # ---------------------------------------------------------------- offline checks
@@ -338,8 +435,26 @@ def check_manifest(manifest: dict[str, Any], model: dict[str, Any]) -> list[str]
         rest = re.sub(r"^(to|for|that|about) ", "", rest)
         if rest and rest not in samples:
             problems.append(f"example phrase {phrase!r} is not a sample utterance")
-    if "not a substitute for professional help" not in locale["description"]:
-        problems.append("the description must say it is not a substitute for professional help")
+    description = " ".join(locale["description"].split())
+    for needed in ("not a substitute for professional help", MEDICAL_DISCLAIMER):
+        if needed not in description:
+            problems.append(f"the description must say it is {needed!r}")
+    for name in ICON_SIZES:
+        if not locale.get(name):
+            problems.append(f"the manifest has no {name}")
+    privacy = body["privacyAndCompliance"]
+    if privacy.get("usesPersonalInfo") is not True:
+        problems.append("usesPersonalInfo must be true: first names and promises are stored")
+    instructions = " ".join(body["publishingInformation"].get("testingInstructions", "").split())
+    for needed in ("safety path", "we're done", "timed phase", MEDICAL_DISCLAIMER):
+        if needed not in instructions.lower():
+            problems.append(f"the testing instructions must walk through {needed!r}")
+    safety_samples = {_spoken(sample) for intent in model["interactionModel"]["languageModel"][
+        "intents"] if intent["name"] == SAFETY for sample in intent.get("samples", [])}
+    for phrase in REVIEWER_SAFETY_PHRASES:
+        if _spoken(phrase) not in safety_samples:
+            problems.append(f"the reviewer is asked to say {phrase!r}, which is not a "
+                            f"{SAFETY} sample")
     endpoint = body["apis"]["custom"]["endpoint"]["uri"]
     if not (endpoint.startswith("https://") or endpoint.startswith("arn:aws:lambda:")):
         problems.append(f"endpoint {endpoint!r} must be an https URL or a Lambda ARN")

@@ -12,9 +12,10 @@ import binascii
 import posixpath
 import re
 import threading
+import time
 import urllib.request
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
@@ -30,18 +31,71 @@ SIGNATURE_HEADER = "Signature-256"
 CERT_URL_HEADER = "SignatureCertChainUrl"
 ALEXA_CERT_NAME = "echo-api.amazon.com"
 MAX_CLOCK_SKEW = timedelta(seconds=150)
-DOWNLOAD_TIMEOUT = 5.0
+DOWNLOAD_TIMEOUT = 2.0
+"""Name lookup, connect, TLS and reading together; a request waits no longer than this."""
+MAX_DOWNLOADS = 4
+"""Downloads under way at once; past this a request is refused rather than queued."""
+FAILURE_MEMORY = timedelta(seconds=30)
+"""How long a URL whose chain could not be fetched or trusted is refused without a fetch."""
+MAX_REMEMBERED = 256
 MAX_CHAIN_BYTES = 64 * 1024
+SIGNATURE_BYTES = range(128, 1025)
+"""An RSA signature is as long as its key: 1024 to 8192 bits."""
+
+_downloads = threading.BoundedSemaphore(MAX_DOWNLOADS)
 
 
 class VerificationFailed(Exception):
     """The request did not pass a check; the message says which, for the log."""
 
 
-def download(url: str) -> bytes:
-    """Fetch a certificate chain (the one network call verification makes)."""
-    with urllib.request.urlopen(url, timeout=DOWNLOAD_TIMEOUT) as response:
-        return response.read(MAX_CHAIN_BYTES + 1)
+def _read_chain(url: str, deadline: float, result: dict[str, object]) -> None:
+    try:
+        with urllib.request.urlopen(url, timeout=max(0.05, deadline - time.monotonic())) as answer:
+            chunks: list[bytes] = []
+            size = 0
+            while size <= MAX_CHAIN_BYTES and time.monotonic() < deadline:
+                chunk = answer.read1(16 * 1024)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+            else:
+                if size <= MAX_CHAIN_BYTES:
+                    raise TimeoutError("the certificate host sends too slowly")
+            result["pem"] = b"".join(chunks)
+    except BaseException as error:  # handed to the waiting request, which reports it
+        result["error"] = error
+    finally:
+        _downloads.release()
+
+
+def download(url: str, timeout: float = DOWNLOAD_TIMEOUT) -> bytes:
+    """Fetch a certificate chain, the one network call verification makes, in at most
+    `timeout` seconds from name lookup to the last byte.
+
+    The socket timeout bounds each connect and read but not the name lookup, so the fetch
+    runs on its own thread and the request stops waiting at the deadline; a lookup that
+    hangs keeps only that thread, and at most MAX_DOWNLOADS of them exist.
+    """
+    if not _downloads.acquire(blocking=False):
+        raise TimeoutError("too many certificate downloads under way")
+    deadline = time.monotonic() + timeout
+    result: dict[str, object] = {}
+    worker = threading.Thread(target=_read_chain, args=(url, deadline, result),
+                              name="certificate-download", daemon=True)
+    try:
+        worker.start()
+    except BaseException:
+        _downloads.release()
+        raise
+    worker.join(timeout)
+    if "pem" in result:
+        return result["pem"]  # type: ignore[return-value]
+    error = result.get("error")
+    if isinstance(error, BaseException):
+        raise error
+    raise TimeoutError(f"no certificate chain within {timeout:g} s")
 
 
 def system_roots() -> list[x509.Certificate]:
@@ -79,6 +133,33 @@ def check_cert_url(url: str) -> None:
 
 
 @dataclass(frozen=True)
+class SignedRequest:
+    """What the headers claim, checked without the network: a certificate URL that obeys
+    the rules and a signature that decodes to a plausible length."""
+
+    cert_url: str
+    signature: bytes
+
+
+def check_headers(headers: Mapping[str, str] | object) -> SignedRequest:
+    get = headers.get  # type: ignore[attr-defined]
+    url = get(CERT_URL_HEADER)
+    signature = get(SIGNATURE_HEADER)
+    if not url:
+        raise VerificationFailed(f"no {CERT_URL_HEADER} header")
+    if not signature:
+        raise VerificationFailed(f"no {SIGNATURE_HEADER} header")
+    check_cert_url(url)
+    try:
+        raw = base64.b64decode(signature, validate=True)
+    except (binascii.Error, ValueError):
+        raise VerificationFailed("signature is not base64") from None
+    if len(raw) not in SIGNATURE_BYTES:
+        raise VerificationFailed(f"signature of {len(raw)} bytes cannot be RSA")
+    return SignedRequest(url, raw)
+
+
+@dataclass(frozen=True)
 class _Chain:
     leaf: x509.Certificate
     expires: datetime
@@ -87,8 +168,9 @@ class _Chain:
 class RequestVerifier:
     """Signature, certificate URL, chain, validity, name and timestamp checks.
 
-    Certificates are cached by URL until they expire. `fetch` and `roots` exist so that
-    tests can use a certificate authority of their own instead of Amazon's.
+    Certificates are cached by URL until they expire; a URL that failed is refused without
+    a fetch for FAILURE_MEMORY. `fetch` and `roots` exist so that tests can use a
+    certificate authority of their own instead of Amazon's.
     """
 
     def __init__(self, fetch: Callable[[str], bytes] = download,
@@ -98,27 +180,22 @@ class RequestVerifier:
         self.store = Store(list(roots) if roots is not None else system_roots())
         self.now = now
         self._cache: dict[str, _Chain] = {}
+        self._failed: dict[str, datetime] = {}
         self._lock = threading.Lock()
 
-    def verify_signature(self, headers: dict[str, str] | object, body: bytes) -> None:
-        get = headers.get  # type: ignore[attr-defined]
-        url = get(CERT_URL_HEADER)
-        signature = get(SIGNATURE_HEADER)
-        if not url:
-            raise VerificationFailed(f"no {CERT_URL_HEADER} header")
-        if not signature:
-            raise VerificationFailed(f"no {SIGNATURE_HEADER} header")
-        check_cert_url(url)
-        leaf = self._certificate(url)
-        try:
-            raw = base64.b64decode(signature, validate=True)
-        except (binascii.Error, ValueError):
-            raise VerificationFailed("signature is not base64") from None
+    def verify_signature(self, headers: Mapping[str, str] | object, body: bytes) -> None:
+        """Headers and body in one call; the app calls `check_headers` early instead and
+        `verify_signed` after its other local checks."""
+        self.verify_signed(check_headers(headers), body)
+
+    def verify_signed(self, signed: SignedRequest, body: bytes) -> None:
+        """The one check that may use the network: the chain (cached) and the signature."""
+        leaf = self._certificate(signed.cert_url)
         key = leaf.public_key()
         if not isinstance(key, rsa.RSAPublicKey):
             raise VerificationFailed("certificate key is not RSA")
         try:
-            key.verify(raw, body, padding.PKCS1v15(), hashes.SHA256())
+            key.verify(signed.signature, body, padding.PKCS1v15(), hashes.SHA256())
         except InvalidSignature:
             raise VerificationFailed("signature does not match the body") from None
 
@@ -140,8 +217,30 @@ class RequestVerifier:
         now = self.now()
         with self._lock:
             cached = self._cache.get(url)
+            failed_until = self._failed.get(url)
         if cached is not None and cached.expires > now:
             return cached.leaf
+        if failed_until is not None and failed_until > now:
+            raise VerificationFailed("certificate chain failed a moment ago; not fetched again")
+        try:
+            leaf = self._fetch_and_check(url, now)
+        except VerificationFailed:
+            with self._lock:
+                if len(self._failed) >= MAX_REMEMBERED:
+                    self._failed = {key: until for key, until in self._failed.items()
+                                    if until > now}
+                    if len(self._failed) >= MAX_REMEMBERED:
+                        self._failed.pop(next(iter(self._failed)))
+                self._failed[url] = now + FAILURE_MEMORY
+            raise
+        with self._lock:
+            if len(self._cache) >= MAX_REMEMBERED:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[url] = _Chain(leaf, leaf.not_valid_after_utc)
+            self._failed.pop(url, None)
+        return leaf
+
+    def _fetch_and_check(self, url: str, now: datetime) -> x509.Certificate:
         try:
             pem = self.fetch(url)
         except Exception as error:  # any failure to fetch is a failed check, not a crash
@@ -159,6 +258,4 @@ class RequestVerifier:
             verifier.verify(leaf, intermediates)
         except VerificationError as error:
             raise VerificationFailed(f"certificate chain is not valid: {error}") from None
-        with self._lock:
-            self._cache[url] = _Chain(leaf, leaf.not_valid_after_utc)
         return leaf

@@ -56,3 +56,13 @@ def test_endpoint_benchmark_runs_and_reports_a_ratio():
                lines) == 20
     assert re.fullmatch(r"ratio=\d+\.\d+ \(time per frame of the endpointer's cues over "
                         r"webrtcvad alone\)", lines[-1])
+
+
+def test_startup_benchmark_runs_and_reports_a_ratio():
+    result = subprocess.run([sys.executable, "bench/startup.py", "--repeat", "1"], cwd=ROOT,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert any(line.startswith("skill cold start") for line in lines)
+    assert re.fullmatch(r"ratio=\d+\.\d+ \(first prompt of the text front end over importing "
+                        r"ask-sdk-core and Flask\)", lines[-1])

@@ -20,6 +20,9 @@ from dialogs.markup import neutralise
 from dialogs.model import Exercise, Flow, Step
 from dialogs.readback import tidy
 
+VARIANT_MEMORY = 6
+"""Prompts whose last variant is remembered: enough for the few heard again soon."""
+
 
 class Wording:
     """One call of the step function: a working copy of the state plus what is said and done."""
@@ -87,13 +90,19 @@ class Wording:
         return tidy(VARIABLE.sub(value, template))
 
     def choose(self, key: str, variants: tuple[str, ...]) -> str:
-        """A variant, never the same as last time when there is a choice."""
-        if not variants:
-            return ""
-        last = self.state.last_variants.get(key)
-        options = [i for i in range(len(variants)) if i != last] or [0]
+        """A variant, never the same as last time when there is a choice.
+
+        Only prompts with a choice are remembered, and only the VARIANT_MEMORY most recent,
+        so the state stays small however long the session runs."""
+        if len(variants) < 2:
+            return variants[0] if variants else ""
+        remembered = self.state.last_variants
+        last = remembered.pop(key, None)
+        options = [i for i in range(len(variants)) if i != last]
         index = options[zlib.crc32(f"{self.state.turn}:{key}".encode()) % len(options)]
-        self.state.last_variants[key] = index
+        remembered[key] = index
+        while len(remembered) > VARIANT_MEMORY:
+            del remembered[next(iter(remembered))]
         return variants[index]
 
     def say(self, template: str) -> None:
