@@ -167,6 +167,7 @@ def _lint_book(paths: list[str], content: str | None) -> Book:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from dialogs import confusable
     from dialogs.lint import lint
 
     try:
@@ -179,6 +180,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     problems = lint(book)
     for problem in problems:
         print(problem)
+    for warning in confusable.warnings(book):
+        print(f"warning: {warning}")
     if problems:
         print(f"\n{len(problems)} problem(s) found.", file=sys.stderr)
         return EXIT_PROBLEMS
