@@ -122,7 +122,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     phrases = [p.strip() for p in args.grammar.split("|") if p.strip()] if args.grammar else None
     heard = recognizer.transcribe(audio, phrases)
-    print(heard.text)
+    print(heard.phrases_only or heard.text)
     print(f"(confidence {heard.confidence:.2f})", file=sys.stderr)
     return EXIT_OK
 

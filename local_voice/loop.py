@@ -244,8 +244,9 @@ class Hearing:
     guard: list[str] | None = None
     """Beside open recognition: the commands and safety phrases of the step."""
     alone: bool = False
-    """Only a phrase said on its own counts (free speech, where a command word may be part
-    of a sentence); otherwise the best phrase is judged (an answer)."""
+    """In speech longer than a phrase, only a phrase said on its own counts (free speech,
+    where a command word may be part of a sentence); otherwise, and in short speech, the
+    best phrase is judged as an answer is."""
 
 
 @dataclass(frozen=True)
@@ -421,19 +422,29 @@ class VoiceLoop:
             if listen.mode is ListenMode.ANSWER:
                 return self.name(heard)
             return Utterance(heard.text) if heard.text else NoInput()
-        verdict = self.verdict(heard, fed, hearing.phrases, listen.intents, hearing.alone)
+        alone = hearing.alone and audio.seconds > LONGER_THAN_A_PHRASE
+        verdict = self.verdict(heard, fed, hearing.phrases, listen.intents, alone)
+        if self.more_than_a_phrase(heard, audio):
+            danger = self.open_words_if_unsafe(audio)
+            if danger is not None:
+                return danger
         if isinstance(verdict, Accept):
             return Utterance(verdict.text)
         if isinstance(verdict, Confirm):
             return Question(self.wording("confirm_heard", heard=verdict.text),
                             Utterance(verdict.text))
         if listen.mode is ListenMode.ANSWER:
-            if audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(heard.text.split()):
-                danger = self.open_words_if_unsafe(audio)
-                if danger is not None:
-                    return danger
             return IntentEvent(FALLBACK)
         return Utterance(SPOKEN)
+
+    @staticmethod
+    def more_than_a_phrase(heard: Transcript, audio: Audio) -> bool:
+        """Speech a grammar cannot hold: none of its phrases heard at all, or much longer
+        than what it heard (a sentence squeezed into "no"). The safety check reads concepts
+        that no grammar can list, so such speech is also heard openly, for danger only."""
+        said = heard.text or heard.phrases_only
+        return not said or \
+            audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(said.split())
 
     def name(self, heard: Transcript) -> EngineEvent | Question:
         """A name is kept for good, so it is never taken unsure, and always confirmed."""
