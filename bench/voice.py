@@ -7,8 +7,9 @@ whose words only matter for commands, one whose words are kept); speech synthesi
 word; peak memory against a bare interpreter. Then a robustness table: every phrase of a
 real step's grammar, said by two espeak-ng voices at three speeds, in clean, noisy,
 telephone-band, clipped and paused versions, with the share acted on correctly, asked
-again (or confirmed first) and acted on wrongly, beside what the previous decision (a
-0.5 word-confidence floor) would have acted on wrongly; a safety word inside sentences in a
+again (or confirmed first) and acted on wrongly, beside what the previous rule (a 0.5
+word-confidence floor, here on the same streamed words, heard among fillers) would have
+acted on wrongly; a safety word inside sentences in a
 timed phase; each goal met or missed. Ends with one `ratio=` line.
 
     python bench/voice.py [--repeat N] [--quick]
@@ -175,7 +176,8 @@ def hear(loop: VoiceLoop, path: Path) -> tuple[object, Transcript | None, float]
     return event, recorded[-1].transcript if recorded else None, took
 
 
-def robustness(loop: VoiceLoop, folder: Path, per_phrase: int) -> list[Trial]:
+def robustness(loop: VoiceLoop, folder: Path, per_phrase: int,
+               only: tuple[str, ...] = ()) -> list[Trial]:
     assert loop.turn is not None
     phrases = loop.hearing().phrases or []
     takes = [(v, s) for v in voices.VOICES for s in voices.SPEEDS][:per_phrase]
@@ -183,6 +185,8 @@ def robustness(loop: VoiceLoop, folder: Path, per_phrase: int) -> list[Trial]:
               for phrase in phrases for take in takes}
     trials = []
     for name, degrade in voices.conditions().items():
+        if only and name not in only:
+            continue
         for (phrase, _), audio in spoken.items():
             path = folder / "trial.wav"
             path.write_bytes(degrade(audio).to_wav())
@@ -209,7 +213,7 @@ ORDINARY_SENTENCES = [
 
 
 def timed_safety(book: Book, store: SqliteStore, recognizer: Recognizer,
-                 folder: Path) -> tuple[int, int, int, int]:
+                 folder: Path, takes_a_sentence: int) -> tuple[int, int, int, int]:
     """How many sentences with a safety word inside stop a timed phase, and how many
     ordinary ones do: (found, of, false stops, of)."""
     loop = answer_loop(book, store, recognizer)
@@ -217,7 +221,7 @@ def timed_safety(book: Book, store: SqliteStore, recognizer: Recognizer,
         loop.handle(Utterance("네"))
     assert loop.turn is not None and loop.turn.listen.mode is ListenMode.TIMED
     found = stops = 0
-    takes = [(v, s) for v in voices.VOICES for s in voices.SPEEDS]
+    takes = [(v, s) for v in voices.VOICES for s in voices.SPEEDS][:takes_a_sentence]
     for sentences, danger in ((SAFETY_SENTENCES, True), (ORDINARY_SENTENCES, False)):
         for sentence in sentences:
             for take in takes:
@@ -319,7 +323,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
-                        help="one take a phrase in the robustness table (a smoke run)")
+                        help="a smoke run: one take a phrase and sentence, only the conditions "
+                             "with goals")
     args = parser.parse_args()
     bare_rss = int(subprocess.run(
         [sys.executable, "-c", "import resource; print(resource.getrusage("
@@ -365,9 +370,11 @@ def main() -> None:
                                              "yeonseup", CONVERSATION)
         free, _ = reply_latencies(book, store, recognizer, synthesizer, folder, "jayu",
                                   FREE_CONVERSATION)
-        trials = robustness(answer_loop(book, store, recognizer), folder,
-                            1 if args.quick else len(voices.VOICES) * len(voices.SPEEDS))
-        found, of, false_stops, ordinary = timed_safety(book, store, recognizer, folder)
+        takes = 1 if args.quick else len(voices.VOICES) * len(voices.SPEEDS)
+        trials = robustness(answer_loop(book, store, recognizer), folder, takes,
+                            tuple(WRONG_GOALS) if args.quick else ())
+        found, of, false_stops, ordinary = timed_safety(book, store, recognizer, folder,
+                                                        takes)
         peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
     latencies = [seconds for _, seconds in answers]
@@ -411,7 +418,8 @@ def main() -> None:
           f"ordinary sentences that stopped it: {false_stops} of {ordinary}")
     print()
     for name, limit in WRONG_GOALS.items():
-        print(goal(f"wrong intent acted on, {name}", table[name]["wrong"], limit))
+        if name in table:
+            print(goal(f"wrong intent acted on, {name}", table[name]["wrong"], limit))
     print(goal("end of speech to reply, grammar answers (max)", max(latencies),
                LATENCY_GOAL, "ms"))
     print(goal("end of speech to reply, command-only free answer (max)", max(free_commands),
