@@ -18,6 +18,7 @@ timed phase; each goal met or missed. Ends with one `ratio=` line.
 from __future__ import annotations
 
 import argparse
+import math
 import resource
 import shutil
 import statistics
@@ -380,8 +381,9 @@ def main() -> None:
     latencies = [seconds for _, seconds in answers]
     latency = statistics.median(latencies)
     utterance = statistics.median(durations)
-    free_commands = [seconds for step, seconds in free if step == "jayu/feel"]
-    free_open = [seconds for step, seconds in free if step == "jayu/plan"]
+    # a conversation whose answer was asked again may not reach a step: not measured (nan)
+    free_commands = [seconds for step, seconds in free if step == "jayu/feel"] or [math.nan]
+    free_open = [seconds for step, seconds in free if step == "jayu/plan"] or [math.nan]
     decisions = [t.seconds for t in trials]
     rows = [
         ("model load", f"{load_seconds:.2f} s", "", ""),
