@@ -137,7 +137,7 @@ def cmd_transcribe(args: argparse.Namespace) -> int:
         raise UserError(str(error)) from None
     phrases = [p.strip() for p in args.grammar.split("|") if p.strip()] if args.grammar else None
     heard = recognizer.transcribe(audio, phrases)
-    print(heard.text)
+    print(heard.phrases_only or heard.text)
     print(f"(confidence {heard.confidence:.2f})", file=sys.stderr)
     return EXIT_OK
 
@@ -184,6 +184,7 @@ def _lint_book(paths: list[str], content: str | None) -> Book:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
+    from dialogs import confusable
     from dialogs.lint import lint
     from dialogs.source import DefinitionError
 
@@ -197,6 +198,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     problems = lint(book)
     for problem in problems:
         print(problem)
+    for warning in confusable.warnings(book):
+        print(f"warning: {warning}")
     if problems:
         print(f"\n{len(problems)} problem(s) found.", file=sys.stderr)
         return EXIT_PROBLEMS

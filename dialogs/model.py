@@ -316,6 +316,11 @@ class Messages(Model):
     """For answers not understood, the same way; the third time the step's help follows."""
     confirm_start_over: Prompts
     """For "start over" in an exercise: starting over loses the place, so it asks first."""
+    confirm_heard: Prompts
+    """Asked by a voice front end when an answer was heard but not surely; `{heard}` is what
+    it heard."""
+    confirm_name: Prompts
+    """Asked by a voice front end before keeping a name it heard; `{name}` is the name."""
     carry_on: Prompts
     """When a question such as "start over?" is answered with anything but yes."""
     stopped: Prompts

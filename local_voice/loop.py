@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from dialogs import intents
 from dialogs.book import Book
 from dialogs.engine import Event as EngineEvent
 from dialogs.engine import (
@@ -33,6 +34,7 @@ from local_voice.activity import VoiceActivity
 from local_voice.audio import VAD_RATE, Audio, AudioError, earcon, read_wav, silence
 from local_voice.devices import DeviceError
 from local_voice.endpoint import QUIET_ROOM_DB, Cue, Ending, EndpointConfig, Segmenter
+from local_voice.judge import Accept, AskAgain, Confirm, Thresholds, Verdict, judge, one_phrase
 from local_voice.recognize import Transcript
 
 # ---------------------------------------------------------------- audio in and out
@@ -122,6 +124,23 @@ class Transcriber(Protocol):
     def transcribe(self, audio: Audio, phrases: list[str] | None = None) -> Transcript: ...
 
 
+class Stream(Protocol):
+    def feed(self, pcm: bytes) -> None: ...
+    def finish(self) -> Transcript: ...
+
+    @property
+    def audio(self) -> Audio:
+        """All it was fed: scores of other decodings compare only on the same audio."""
+
+
+class StreamingTranscriber(Transcriber, Protocol):
+    """A recogniser fed while the person speaks, which also scores rivals (Recognizer)."""
+
+    def listen(self, rate: int, phrases: list[str] | None,
+               guard: list[str] | None = None) -> Stream: ...
+    def best_score(self, audio: Audio, phrases: list[str]) -> float | None: ...
+
+
 class Voice(Protocol):
     def render(self, markup: str) -> Audio | None: ...
 
@@ -134,6 +153,8 @@ class Heard:
     audio: Audio
     ending: Ending = Ending.SILENCE
     """`Ending.MAX_LENGTH` when the answer ran to the length cap and was cut there."""
+    stream: Stream | None = None
+    """Recognition fed while it was spoken, ready to finish."""
 
 
 @dataclass(frozen=True)
@@ -166,14 +187,17 @@ class Listener:
         """How noisy the room was when the last listen ended: the next one starts there."""
 
     def listen(self, no_input_seconds: float, limit_seconds: float | None = None,
-               end_silence_seconds: float | None = None) -> tuple[Listening, float]:
-        """Wait for one utterance. Also returns the seconds of audio that went by."""
+               end_silence_seconds: float | None = None,
+               stream: Callable[[int], Stream] | None = None) -> tuple[Listening, float]:
+        """Wait for one utterance. Also returns the seconds of audio that went by. With
+        `stream`, a recognition stream opened when speech starts is fed as it comes."""
         config = replace(self.config, no_input_seconds=no_input_seconds)
         if end_silence_seconds is not None:
             config = replace(config, end_silence_seconds=end_silence_seconds)
         state = Segmenter(config, floor_db=self.floor_db)
         frames = 0
         limit = config.frames(limit_seconds) if limit_seconds is not None else None
+        feeding: Stream | None = None
         while True:
             chunk = self.source.frame()
             if chunk is None:
@@ -181,9 +205,14 @@ class Listener:
             frames += 1
             state, event = endpoint.step(state, chunk, self.is_speech(chunk))
             self.floor_db = state.floor_db
+            if isinstance(event, endpoint.SpeechStarted) and stream is not None:
+                feeding = stream(self.source.rate)
+                feeding.feed(b"".join(state.audio))
+            elif feeding is not None and state.stage is endpoint.Stage.SPEAKING:
+                feeding.feed(chunk)
             if isinstance(event, endpoint.UtteranceEnded):
-                return Heard(Audio(event.audio, self.source.rate), event.ending), \
-                    frames * config.frame_seconds
+                return (Heard(Audio(event.audio, self.source.rate), event.ending, feeding),
+                        frames * config.frame_seconds)
             if isinstance(event, endpoint.NoInput):
                 return Quiet(), frames * config.frame_seconds
             if limit is not None and frames >= limit and state.stage is endpoint.Stage.WAITING:
@@ -197,11 +226,19 @@ LONGER_THAN_A_PHRASE = 1.5
 WORD_SECONDS = 0.6
 """Speech longer than 1.5 s plus 0.6 s a word of what a grammar heard is more than it heard."""
 
+SPOKEN = "…"
+"""What a free answer whose words are not kept is passed on as: something was said, and
+none of it was a command or a danger (the engine moves on; nothing is stored)."""
+
+CONFIRM_INTENTS = (intents.YES, intents.NO, intents.STOP, intents.CANCEL, intents.SAFETY)
+
 
 @dataclass(frozen=True)
 class LoopSettings:
     endpoint: EndpointConfig = field(default_factory=EndpointConfig)
-    confidence_floor: float = 0.5
+    thresholds: Thresholds = field(default_factory=Thresholds)
+    name_confidence_floor: float = 0.7
+    """Below this word confidence a name is asked again rather than confirmed."""
     guard_seconds: float = 0.25
     check_in_seconds: float = 60.0
     earcons: bool = True
@@ -212,6 +249,27 @@ WALK_SETTINGS = LoopSettings(
                             no_input_seconds=25.0),
     check_in_seconds=90.0)
 """On a walk: more patience, and earcons to mark whose turn it is."""
+
+
+@dataclass(frozen=True)
+class Hearing:
+    """How the next utterance is listened to: among `phrases`, or openly when None."""
+
+    phrases: list[str] | None
+    guard: list[str] | None = None
+    """Beside open recognition: the commands and safety phrases of the step."""
+    alone: bool = False
+    """In speech longer than a phrase, only a phrase said on its own counts (free speech,
+    where a command word may be part of a sentence); otherwise, and in short speech, the
+    best phrase is judged as an answer is."""
+
+
+@dataclass(frozen=True)
+class Question:
+    """A doubtful answer to confirm before the engine acts on it."""
+
+    markup: str
+    event: EngineEvent
 
 
 class VoiceLoop:
@@ -227,14 +285,26 @@ class VoiceLoop:
         self.voice = voice
         self.output = output
         self.matcher = book.matcher
+        self.messages = book.messages
         self.safety = book.safety
         self.settings = settings
         self.show = show
         self.turn: Turn | None = None
         self.timed_left: float | None = None
         self.asides = 0
+        self.pending: EngineEvent | None = None
+        """The answer waiting for a yes to a confirmation question."""
+        self.microphone: AudioInput | None = None
+        """Closed while the guide speaks, and only then."""
 
     # -- speaking
+
+    def play(self, audio: Audio) -> None:
+        if self.microphone is not None:
+            self.microphone.mute()
+        self.output.play(audio)
+        if self.microphone is not None:
+            self.microphone.unmute(self.settings.guard_seconds)
 
     def speak(self, turn: Turn, previous: Turn | None) -> None:
         entering_timed = turn.listen.mode is ListenMode.TIMED and (
@@ -254,7 +324,14 @@ class VoiceLoop:
                 Platform.WALK and not turn.end_session:
             audio = audio + silence(0.2, audio.rate) + earcon("turn", audio.rate)
         if audio is not None:
-            self.output.play(audio)
+            self.play(audio)
+
+    def ask(self, question: Question) -> None:
+        self.pending = question.event
+        audio = self.voice.render(question.markup)
+        self.show(f"guide: {to_plain(question.markup)}")
+        if audio is not None:
+            self.play(audio)
 
     def handle(self, event: EngineEvent) -> Turn:
         previous = self.turn
@@ -267,19 +344,70 @@ class VoiceLoop:
 
     # -- hearing
 
-    def transcribe(self, audio: Audio, phrases: list[str] | None) -> Transcript:
+    def hearing(self) -> Hearing:
+        """What the next utterance is listened for: the step's phrases for an answer; a
+        command and safety grammar with fillers where only those matter in long speech;
+        open recognition only where the words themselves are kept (names, promises)."""
+        assert self.turn is not None
+        listen = self.turn.listen
+        if self.pending is not None:
+            return Hearing(self.matcher.grammar(CONFIRM_INTENTS))
+        guard = self.matcher.grammar(
+            [i for i in listen.intents if self.matcher.grammar([i]) is not None])
+        if listen.mode is ListenMode.ANSWER:
+            phrases = self.matcher.grammar(listen.intents)
+            return Hearing(phrases, None if phrases is not None else guard)
+        if listen.mode is ListenMode.ANY_WORDS and listen.keeps_words:
+            return Hearing(None, guard)
+        return Hearing(self.matcher.grammar(listen.intents) or [], alone=True)
+
+    def stream(self, rate: int) -> Stream:
+        """A recognition stream for the next utterance (the Listener feeds it)."""
+        hearing = self.hearing()
+        return self.recognizer.listen(  # type: ignore[attr-defined]
+            rate, hearing.phrases, hearing.guard)
+
+    @property
+    def streams(self) -> bool:
+        return hasattr(self.recognizer, "listen")
+
+    def transcribe(self, audio: Audio, phrases: list[str] | None,
+                   stream: Stream | None = None) -> Transcript:
         try:
+            if stream is not None:
+                return stream.finish()
             return self.recognizer.transcribe(audio, phrases)
         except Exception as error:  # a recogniser failure costs one reprompt, not the session
             self.show(f"(speech recognition failed: {error})")
             return Transcript("")
 
-    def doubtful(self, heard: Transcript, audio: Audio) -> bool:
-        """A grammar result that may hide other words: unsure, empty, or much shorter than
-        what was said (a sentence squeezed into "no")."""
-        if not heard.text or heard.confidence < self.settings.confidence_floor:
-            return True
-        return audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(heard.text.split())
+    def rival_score(self, audio: Audio, phrases: list[str], heard: str,
+                    among: tuple[str, ...]) -> float | None:
+        """The best score of the phrases that mean something else than `heard`."""
+        if not hasattr(self.recognizer, "best_score"):
+            return None
+        meaning = self.meaning(heard, among)
+        rivals = [p for p in phrases if p != heard and (
+            meaning is None or self.meaning(p, among) != meaning)]
+        try:
+            return self.recognizer.best_score(audio, rivals)  # type: ignore[attr-defined]
+        except Exception as error:
+            self.show(f"(speech recognition failed: {error})")
+            return None
+
+    def meaning(self, phrase: str, among: tuple[str, ...]) -> str | None:
+        found = self.matcher.match(phrase, among, strict=True)
+        return found.intent if found else None
+
+    def verdict(self, heard: Transcript, audio: Audio, phrases: list[str],
+                among: tuple[str, ...], alone: bool = False) -> Verdict:
+        phrase = one_phrase(heard, phrases, alone)
+        rival = self.rival_score(audio, phrases, phrase, among) \
+            if phrase is not None and heard.score is not None else None
+        verdict = judge(heard, phrases, rival, self.settings.thresholds, alone)
+        self.show(f"judged: {type(verdict).__name__.lower()}"
+                  + (f" ({verdict.reason})" if isinstance(verdict, AskAgain) else ""))
+        return verdict
 
     def open_words_if_unsafe(self, audio: Audio) -> EngineEvent | None:
         """The words a grammar cannot hold, heard openly, when they suggest danger: a
@@ -290,35 +418,75 @@ class VoiceLoop:
             return Utterance(words.text)
         return None
 
-    def recognise(self, audio: Audio) -> EngineEvent:
-        """Recognition fitted to what the turn waits for; a doubtful answer is re-asked."""
+    def recognise(self, audio: Audio, stream: Stream | None = None) -> EngineEvent | Question:
+        """What the person said, as the event the engine should get, or a question to ask
+        first. A danger anywhere in what was heard goes to the engine before anything."""
         assert self.turn is not None
         listen = self.turn.listen
+        hearing = self.hearing()
+        heard = self.transcribe(audio, hearing.phrases, stream)
+        fed = stream.audio if stream is not None else audio
+        self.show(f"heard: {heard.text} ({heard.confidence:.2f})" if heard.text or not
+                  heard.phrases_only else f"heard: {heard.phrases_only} (phrases alone)")
+        for words in (heard.text, heard.guarded):
+            if words and self.safety.check(words):
+                self.pending = None
+                return Utterance(words)  # a whole phrase or a part of a longer sentence
+        if self.pending is not None:
+            return self.confirmed(heard, fed, hearing.phrases or [])
+        if hearing.phrases is None:
+            if listen.mode is ListenMode.ANSWER:
+                return self.name(heard)
+            return Utterance(heard.text) if heard.text else NoInput()
+        alone = hearing.alone and audio.seconds > LONGER_THAN_A_PHRASE
+        verdict = self.verdict(heard, fed, hearing.phrases, listen.intents, alone)
+        if self.more_than_a_phrase(heard, audio):
+            danger = self.open_words_if_unsafe(audio)
+            if danger is not None:
+                return danger
+        if isinstance(verdict, Accept):
+            return Utterance(verdict.text)
+        if isinstance(verdict, Confirm):
+            return Question(self.wording("confirm_heard", heard=verdict.text),
+                            Utterance(verdict.text))
         if listen.mode is ListenMode.ANSWER:
-            grammar = self.matcher.grammar(listen.intents)
-            heard = self.transcribe(audio, grammar)
-            self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
-            if grammar is not None and self.doubtful(heard, audio):
-                danger = self.open_words_if_unsafe(audio)
-                if danger is not None:
-                    return danger
-                if not heard.text or heard.confidence < self.settings.confidence_floor:
-                    return IntentEvent(FALLBACK)
-            return Utterance(heard.text)
-        if listen.mode is ListenMode.TIMED:
-            commands = self.matcher.grammar(listen.intents) or []
-            heard = self.transcribe(audio, commands)
-            if heard.text and self.safety.check(heard.text):
-                return Utterance(heard.text)  # even a part of a longer sentence
-            if heard.text and heard.confidence >= self.settings.confidence_floor and \
-                    self.matcher.match(heard.text, listen.intents, strict=True):
-                self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
-                return Utterance(heard.text)
-        heard = self.transcribe(audio, None)
-        self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
-        if not heard.text and listen.mode is ListenMode.ANY_WORDS:
-            return NoInput()
-        return Utterance(heard.text)
+            return IntentEvent(FALLBACK)
+        return Utterance(SPOKEN)
+
+    @staticmethod
+    def more_than_a_phrase(heard: Transcript, audio: Audio) -> bool:
+        """Speech a grammar cannot hold: none of its phrases heard at all, or much longer
+        than what it heard (a sentence squeezed into "no"). The safety check reads concepts
+        that no grammar can list, so such speech is also heard openly, for danger only."""
+        said = heard.text or heard.phrases_only
+        return not said or \
+            audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(said.split())
+
+    def name(self, heard: Transcript) -> EngineEvent | Question:
+        """A name is kept for good, so it is never taken unsure, and always confirmed."""
+        if not heard.text or heard.confidence < self.settings.name_confidence_floor:
+            return IntentEvent(FALLBACK)
+        return Question(self.wording("confirm_name", name=heard.text), Utterance(heard.text))
+
+    def confirmed(self, heard: Transcript, audio: Audio, phrases: list[str]) -> EngineEvent:
+        pending, self.pending = self.pending, None
+        assert pending is not None
+        verdict = self.verdict(heard, audio, phrases, CONFIRM_INTENTS)
+        if not isinstance(verdict, Accept):
+            return IntentEvent(FALLBACK)
+        meaning = self.meaning(verdict.text, CONFIRM_INTENTS)
+        if meaning == intents.YES:
+            return pending
+        if meaning == intents.NO:
+            return IntentEvent(FALLBACK)
+        return Utterance(verdict.text)
+
+    def wording(self, message: str, **values: str) -> str:
+        prompts = getattr(self.messages, message)
+        text = prompts[0] if prompts else "{" + next(iter(values)) + "}?"
+        for key, value in values.items():
+            text = text.replace("{" + key + "}", value)
+        return text
 
     def lost_thread(self, audio: Audio) -> Turn:
         """An answer cut at the length cap: danger in it still stops the exercise; otherwise
@@ -342,7 +510,7 @@ class VoiceLoop:
         self.show(f"guide: {to_plain(markup)}")
         if self.settings.earcons and self.session.platform is Platform.WALK:
             audio = audio + silence(0.2, audio.rate) + earcon("turn", audio.rate)
-        self.output.play(audio)
+        self.play(audio)
 
     def end_silence(self) -> float:
         """Quiet that ends an answer here: longer after an open, reflective question."""
@@ -359,14 +527,20 @@ class VoiceLoop:
         if self.timed_left is not None:
             self.timed_left = max(0.0, self.timed_left - seconds)
         if isinstance(listening, TimeUp):
+            self.pending = None
             if self.settings.earcons:
-                self.output.play(earcon("end"))
+                self.play(earcon("end"))
             return self.handle(TimerElapsed())
         if isinstance(listening, Quiet):
+            self.pending = None
             return self.handle(NoInput())
         if listening.ending is Ending.MAX_LENGTH and self.timed_left is None:
             return self.lost_thread(listening.audio)
-        return self.handle(self.recognise(listening.audio))
+        outcome = self.recognise(listening.audio, listening.stream)
+        if isinstance(outcome, Question):
+            self.ask(outcome)
+            return self.turn
+        return self.handle(outcome)
 
     def stop(self, reason: str) -> None:
         if self.turn is not None and not self.session.ended:
@@ -375,20 +549,21 @@ class VoiceLoop:
     # -- the whole conversation
 
     def run(self, listener: Listener, source: AudioInput, exercise: str | None = None) -> None:
-        source.mute()
+        """Half duplex: the microphone is closed while the guide speaks and open the rest of
+        the time, thinking included, so nothing said after an answer is lost."""
+        self.microphone = source
         self.start(exercise)
+        stream = self.stream if self.streams else None
         try:
             while not self.session.ended:
                 assert self.turn is not None
-                source.unmute(self.settings.guard_seconds)
                 if self.timed_left is not None:
                     no_input = min(self.settings.check_in_seconds, max(self.timed_left, 0.03))
-                    listening, seconds = listener.listen(no_input, self.timed_left)
+                    listening, seconds = listener.listen(no_input, self.timed_left, stream=stream)
                 else:
                     listening, seconds = listener.listen(
                         self.settings.endpoint.no_input_seconds,
-                        end_silence_seconds=self.end_silence())
-                source.mute()
+                        end_silence_seconds=self.end_silence(), stream=stream)
                 if isinstance(listening, Quiet) and self.timed_left is not None and \
                         self.timed_left - seconds <= 0:
                     listening = TimeUp()
@@ -397,3 +572,5 @@ class VoiceLoop:
         except KeyboardInterrupt:
             self.stop("interrupted")
             raise
+        finally:
+            self.microphone = None

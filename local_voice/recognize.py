@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,12 @@ from local_voice.audio import Audio
 MODEL_VARIABLE = "COUPLECARE_VOSK_MODEL"
 REQUIRED_FILES = ("am/final.mdl", "conf/model.conf")
 UNKNOWN = "[unk]"
+FILLER_CANDIDATES = (
+    *"가나다라마바사아자차카타파하으오우어에그고보소수주구부기비리미키티피히내해새예유야여와워외의"
+    "은는을를안인일물말할한간건것길네시이전음너더러머버서저커터퍼허노로모조초코토포호누두루무추"
+    "쿠투푸후데게세레제테베헤", "uh", "um", "ah", "oh")
+"""Short syllables standing for speech outside a grammar in a model with no unknown-word
+entry; only those the model knows are used."""
 
 
 class ModelError(Exception):
@@ -33,8 +40,27 @@ class Word:
 
 @dataclass(frozen=True)
 class Transcript:
+    """What a recogniser heard, with what it takes to judge it.
+
+    `text` holds the grammar's words heard in the speech, fillers left out; `score` is the
+    log-likelihood of the best path through the grammar alone (`phrases_only`) and
+    `filler_score` that of the fillers alone (see `Recognizer.fillers`); both are None for
+    open recognition or a recogniser that gives none. `other_speech` says words outside the
+    grammar were heard too."""
+
     text: str
     words: tuple[Word, ...] = ()
+    score: float | None = None
+    filler_score: float | None = None
+    seconds: float = 0.0
+    """How long the heard words lasted."""
+    other_speech: bool = False
+    phrases_only: str = ""
+    """The best path through the grammar alone, with no filler: the phrase a short answer
+    is judged as (empty when there is no grammar)."""
+    guarded: str = ""
+    """With open recognition, what a grammar of commands and safety phrases (among fillers)
+    heard in the same speech: a danger the open model mishears is still caught."""
 
     @property
     def confidence(self) -> float:
@@ -77,7 +103,8 @@ def _native_warnings_silenced() -> Iterator[None]:
 
 
 class Recognizer:
-    """One loaded Vosk model; each call makes a fresh recogniser for one utterance."""
+    """One loaded Vosk model. `listen` opens a stream for one utterance, fed while the
+    person speaks; `transcribe` runs one on a whole recording."""
 
     def __init__(self, model_path: Path | str):
         import vosk
@@ -91,23 +118,131 @@ class Recognizer:
             raise ModelError(f"Vosk could not load the model at {path} ({error}). Download "
                              "it again with: couplecare model download") from None
         self._vosk = vosk
+        self.unknown_word = UNKNOWN if self.knows(UNKNOWN) else None
+        self._fillers = [w for w in FILLER_CANDIDATES if self.knows(w)]
+
+    def knows(self, word: str) -> bool:
+        return self.model.vosk_model_find_word(word) >= 0
+
+    def fillers(self, phrases: Iterable[str]) -> list[str]:
+        """Words that stand for speech outside `phrases`: the model's unknown-word entry, or
+        else short syllables it knows that no phrase is made of (the Korean test model has
+        no unknown-word entry, and a grammar without one forces every sound onto a phrase)."""
+        if self.unknown_word:
+            return [self.unknown_word]
+        used = {part for phrase in phrases for word in phrase.split()
+                for part in (word, *word)}
+        return [w for w in self._fillers if w not in used]
+
+    def recognizer(self, rate: int, grammar: list[str] | None, *, scored: bool = False):
+        if grammar is None:
+            recognizer = self._vosk.KaldiRecognizer(self.model, rate)
+        else:
+            # Non-ASCII must stay literal: Vosk does not decode JSON escapes in grammars.
+            text = json.dumps(grammar, ensure_ascii=False)
+            with _native_warnings_silenced():
+                recognizer = self._vosk.KaldiRecognizer(self.model, rate, text)
+        if scored:
+            recognizer.SetMaxAlternatives(1)
+        else:
+            recognizer.SetWords(True)
+        return recognizer
+
+    def listen(self, rate: int, phrases: list[str] | None,
+               guard: list[str] | None = None) -> Stream:
+        """A stream for one utterance: the `phrases` among fillers when given, else any
+        words, with the `guard` phrases listened for beside them."""
+        return Stream(self, rate, phrases, guard)
 
     def transcribe(self, audio: Audio, phrases: list[str] | None = None) -> Transcript:
         """What was said: among `phrases` when given (plus unknown speech), else anything."""
-        if phrases is None:
-            recognizer = self._vosk.KaldiRecognizer(self.model, audio.rate)
-        else:
-            # Non-ASCII must stay literal: Vosk does not decode JSON escapes in grammars.
-            grammar = json.dumps([*phrases, UNKNOWN], ensure_ascii=False)
-            with _native_warnings_silenced():
-                recognizer = self._vosk.KaldiRecognizer(self.model, audio.rate, grammar)
-        recognizer.SetWords(True)
+        stream = self.listen(audio.rate, phrases)
+        stream.feed(audio.pcm)
+        return stream.finish()
+
+    def best_score(self, audio: Audio, phrases: list[str]) -> float | None:
+        """The score of the best path through `phrases` alone: with the heard phrase left
+        out, how well its nearest rival fits (silence alone is a rival too). None when
+        there are no phrases; NaN when the decoding gave no result."""
+        if not phrases:
+            return None
+        recognizer = self.recognizer(audio.rate, phrases, scored=True)
         recognizer.AcceptWaveform(audio.pcm)
-        result = json.loads(recognizer.FinalResult())
+        score = _score(recognizer.FinalResult())
+        return math.nan if score is None else score
+
+
+class Stream:
+    """Recognition of one utterance, fed frame by frame while it is spoken, so the result is
+    ready when speech ends. A grammar stream also scores the same audio against the
+    grammar and against the fillers alone, for `judge` to weigh."""
+
+    def __init__(self, owner: Recognizer, rate: int, phrases: list[str] | None,
+                 guard: list[str] | None = None):
+        self.rate = rate
+        self.phrases = phrases
+        fillers = owner.fillers(phrases) if phrases is not None else []
+        self.words = owner.recognizer(rate, None if phrases is None else [*phrases, *fillers])
+        guard_fillers = owner.fillers(guard) if guard and phrases is None else []
+        self.guard = owner.recognizer(rate, [*guard, *guard_fillers]) \
+            if guard and phrases is None else None
+        self.guard_fillers = frozenset(guard_fillers)
+        self.scored = owner.recognizer(rate, list(phrases), scored=True) \
+            if phrases else None
+        self.filler = owner.recognizer(rate, fillers, scored=True) \
+            if phrases and fillers else None
+        self.fillers = frozenset(fillers)
+        self.pcm = bytearray()
+
+    def feed(self, pcm: bytes) -> None:
+        self.pcm += pcm
+        for recognizer in (self.words, self.scored, self.filler, self.guard):
+            if recognizer is not None:
+                recognizer.AcceptWaveform(pcm)
+
+    def finish(self) -> Transcript:
+        result = json.loads(self.words.FinalResult())
         words = tuple(Word(w["word"], float(w.get("conf", 1.0)))
-                      for w in result.get("result", []) if w["word"] != UNKNOWN)
-        text = " ".join(w.text for w in words) if words else result.get("text", "")
-        return Transcript(text.replace(UNKNOWN, "").strip(), words)
+                      for w in result.get("result", []) if w["word"] not in self.fillers)
+        text = " ".join(w.text for w in words) if words or self.phrases is not None \
+            else result.get("text", "")
+        every = result.get("result", [])
+        spoken = (max(w["end"] for w in every) - min(w["start"] for w in every)) if every \
+            else len(self.pcm) / 2 / self.rate
+        scored = _best(self.scored.FinalResult()) if self.scored else None
+        return Transcript(
+            text.replace(UNKNOWN, "").strip(), words,
+            score=scored[1] if scored else None,
+            filler_score=_score(self.filler.FinalResult()) if self.filler else None,
+            seconds=max(spoken, 0.1),
+            other_speech=any(w["word"] in self.fillers for w in every),
+            phrases_only=scored[0] if scored else "",
+            guarded=self._guarded())
+
+    def _guarded(self) -> str:
+        if self.guard is None:
+            return ""
+        said = json.loads(self.guard.FinalResult()).get("result", [])
+        return " ".join(w["word"] for w in said
+                        if w["word"] not in self.guard_fillers and w["word"] != UNKNOWN)
+
+    @property
+    def audio(self) -> Audio:
+        return Audio(bytes(self.pcm), self.rate)
+
+
+def _best(result_json: str) -> tuple[str, float] | None:
+    """The best alternative's words and the log-likelihood Vosk gives it (higher fits
+    better)."""
+    alternatives = json.loads(result_json).get("alternatives", [])
+    if not alternatives:
+        return None
+    return alternatives[0].get("text", ""), float(alternatives[0]["confidence"])
+
+
+def _score(result_json: str) -> float | None:
+    best = _best(result_json)
+    return best[1] if best else None
 
 
 def model_path(explicit: str | None, data_dir: Path) -> Path:

@@ -72,7 +72,10 @@ class LoopDriver:
         return self._reply(self.loop.start(exercise))
 
     def user(self, text: str) -> Reply:
-        return self._reply(self.loop.respond(Heard(Audio(text.encode(), 16000))))
+        turn = self.loop.respond(Heard(Audio(text.encode(), 16000)))
+        if self.loop.pending is not None:  # "did I get your name right?": as the script meant
+            turn = self.loop.respond(Heard(Audio(b"yes", 16000)))
+        return self._reply(turn)
 
     def silence(self) -> Reply:
         return self._reply(self.loop.respond(Quiet()))

@@ -54,7 +54,7 @@ class Run(Navigation):
             return Listen(ListenMode.ANSWER, intents.PAUSED_INTENTS)
         timed = self.step.timed
         return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
-                      timed.seconds if timed else None)
+                      timed.seconds if timed else None, keeps_words=bool(self.step.capture))
 
     def sounds_unsafe(self, name: str, slots: Mapping[str, str], heard: tuple[str, ...]) -> bool:
         """Whether an intent's words suggest danger: every slot value as resolved and as heard,

@@ -21,6 +21,9 @@ class Listen:
     """The intent that ends a timed phase early ("we're done")."""
     seconds: int | None = None
     """How long a timed phase lasts."""
+    keeps_words: bool = False
+    """The words themselves are the answer and are kept (a step with `capture`); otherwise
+    only commands and safety matter in what is said."""
 
 
 @dataclass(frozen=True)
