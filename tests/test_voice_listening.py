@@ -204,8 +204,10 @@ def at_the_name_question(tmp_path, recognizer):
     return loop, store, shown
 
 
-def test_a_name_is_confirmed_before_it_is_kept(tmp_path, recognizer):
-    loop, _, shown = at_the_name_question(tmp_path, recognizer)
+def test_a_name_is_confirmed_before_it_is_kept(tmp_path):
+    # A model of its own: scores after other tests' audio differ enough to turn a short "네"
+    # from accepted to asked again.
+    loop, _, shown = at_the_name_question(tmp_path, Recognizer(KOREAN_MODEL))
     turn = say(loop, tmp_path, "민수")
     asked = [line for line in shown if "Did I get your name right" in line]
     assert len(asked) == 1 and "first name" in turn.speech  # nothing moved on yet
