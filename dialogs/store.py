@@ -18,6 +18,14 @@ class StoreError(Exception):
     """A problem with stored progress, in words meant for the person at the keyboard."""
 
 
+class StoreInUse(StoreError):
+    """Another session holds the store: waiting or closing that session fixes it."""
+
+
+class StoreUnreadable(StoreError):
+    """The stored data itself cannot be read here (damaged, or from a newer version)."""
+
+
 class ProgressStore(ABC):
     """Names, positions, promises and history that outlive a session, per couple."""
 

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import platformdirs
 
-from dialogs.store import StoreError
+from dialogs.store import StoreError, StoreInUse, StoreUnreadable
 from progress.sql import MIGRATIONS, SCHEMA_VERSION, SqlStore
 
 DATA_DIR_VARIABLE = "COUPLECARE_DATA_DIR"
@@ -36,16 +36,19 @@ def default_path() -> Path:
 
 
 def forget_file(path: Path) -> None:
-    """Delete all progress in the file at `path`, if there is one. A file that cannot be
-    opened (damaged, or from a newer version) is removed, with its journal: the person
-    asked for it gone."""
+    """Delete all progress in the file at `path`, if there is one. A file whose contents
+    cannot be read (damaged, or from a newer version) is removed, with its journal: the
+    person asked for it gone. A file in use by another session, or one that cannot be
+    opened for another reason, is left as it is and the StoreError says why."""
     if not path.exists():
         return
     try:
         store = SqliteStore(path)
-        store.forget()
-        store.close()
-    except StoreError:
+        try:
+            store.forget()
+        finally:
+            store.close()
+    except StoreUnreadable:
         for file in (path, *(Path(f"{path}{suffix}") for suffix in JOURNAL_SUFFIXES)):
             file.unlink(missing_ok=True)
 
@@ -101,15 +104,15 @@ class SqliteStore(SqlStore):
             raise
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
-                raise StoreError(
+                raise StoreInUse(
                     f"Your progress file {self.path} is in use by another Couple Care session. "
-                    "Finish that session (or wait a moment) and try again; nothing was lost."
+                    "Close that session (or wait a moment) and try again; nothing was lost."
                 ) from None
             raise StoreError(f"I couldn't use your progress file {self.path}: {error}. "
                              "Nothing in it was changed.") from None
         except sqlite3.DatabaseError:
             self.close()
-            raise StoreError(
+            raise StoreUnreadable(
                 f"Your progress file {self.path} is damaged, so I left it exactly as it is. "
                 f"To start afresh, move it somewhere else (keep it if you want to try to "
                 f"recover it), or delete it with: couplecare data forget"
@@ -142,7 +145,7 @@ class SqliteStore(SqlStore):
         version = connection.execute("PRAGMA user_version").fetchone()[0]
         if version > SCHEMA_VERSION:
             self.close()
-            raise StoreError(
+            raise StoreUnreadable(
                 f"Your progress file {self.path} was written by a newer version of Couple Care "
                 f"(format {version}; this version reads up to {SCHEMA_VERSION}). Update Couple "
                 "Care to use it; nothing in it was changed.")

@@ -184,3 +184,33 @@ def test_agreements_made_earlier_are_followed_up_then_listed(tmp_path):
 
     assert couplecare("data", "forget", "--yes", data_dir=tmp_path).returncode == 0
     assert "Nothing is stored yet" in couplecare("agreements", data_dir=tmp_path).stdout
+
+
+HOLD_A_LOCK = """
+import sqlite3, sys
+holder = sqlite3.connect(sys.argv[1], isolation_level=None)
+holder.execute("BEGIN EXCLUSIVE")
+print("locked", flush=True)
+sys.stdin.readline()
+holder.execute("ROLLBACK")
+"""
+
+
+def test_forget_keeps_a_file_another_process_is_using(tmp_path):
+    couplecare("talk", "--text", data_dir=tmp_path,
+               stdin=lines("yes", "yes", "Sam", "Alex", "stop"))
+    store = tmp_path / "progress.sqlite3"
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_A_LOCK, str(store)],
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        refused = couplecare("data", "forget", "--yes", data_dir=tmp_path)
+    finally:
+        holder.communicate("\n", timeout=30)
+    assert refused.returncode == 2
+    assert "in use by another Couple Care session" in flat(refused.stderr)
+    assert "Close that session" in flat(refused.stderr)
+    assert "Traceback" not in refused.stderr
+    assert store.exists()
+    kept = json.loads(couplecare("data", "export", data_dir=tmp_path).stdout)
+    assert kept["couples"][0]["names"] == ["Sam", "Alex"]
