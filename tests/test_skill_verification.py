@@ -1,6 +1,7 @@
 """Request verification with a certificate authority the tests make; only the download
 of the certificate chain and the trusted roots are replaced."""
 
+import base64
 import json
 from datetime import UTC, datetime, timedelta
 
@@ -98,6 +99,37 @@ def test_invalid_signature(tmp_path, authority):
     assert client.post("/alexa", data=tampered, headers=headers).status_code == 400
     headers["Signature-256"] = "not base64 at all!"
     assert client.post("/alexa", data=data, headers=headers).status_code == 400
+
+
+def test_a_changed_body_in_a_valid_envelope_fails_the_signature_check(tmp_path, authority):
+    client, _ = app_for(tmp_path, authority)
+    data = body()
+    tampered = data.replace(b'"en-US"', b'"en-GB"', 1)
+    assert tampered != data and len(tampered) == len(data)
+    # Signed for what it says, the changed body is a good request: only the signature
+    # that was made for the original body can turn it away.
+    assert client.post("/alexa", data=tampered,
+                       headers=authority.headers(tampered)).status_code == 200
+    answer = client.post("/alexa", data=tampered, headers=authority.headers(data))
+    assert answer.status_code == 400
+
+
+def test_a_signature_with_one_byte_changed_is_refused(tmp_path, authority):
+    client, _ = app_for(tmp_path, authority)
+    data = body()
+    headers = authority.headers(data)
+    raw = bytearray(base64.b64decode(headers["Signature-256"]))
+    raw[len(raw) // 2] ^= 0x01
+    headers["Signature-256"] = base64.b64encode(bytes(raw)).decode()
+    assert client.post("/alexa", data=data, headers=headers).status_code == 400
+
+
+def test_the_verifier_names_a_body_that_does_not_match(authority):
+    verifier = RequestVerifier(fetch=Fetcher(authority.chain_pem), roots=[authority.root])
+    data = body()
+    verifier.verify_signature(authority.headers(data), data)
+    with pytest.raises(VerificationFailed, match="does not match the body"):
+        verifier.verify_signature(authority.headers(data), data.replace(b"en-US", b"en-GB"))
 
 
 def test_stale_and_future_timestamps(tmp_path, authority):
