@@ -147,3 +147,44 @@ def test_the_driver_sends_a_bare_name_nowhere_when_nothing_asks_for_it(driver):
     driver.launch(None)
     driver.user("Jo")
     assert recording.requests[-1]["intent"]["name"] != "NameIntent"
+
+
+def in_an_exercise(alexa: Alexa) -> dict:
+    """A one-shot start of the honest check-in, through the names, into the exercise."""
+    body = alexa.send(intent_request(
+        "ChooseExerciseIntent", {"choice": slot("honest check-in", "honest-check-in")}),
+        new=True)
+    for name in ("AMAZON.YesIntent", "AMAZON.YesIntent", "NameIntent", "NameIntent"):
+        slots = {"name": slot("Sam" if "first name of one" in speech(body) else "Alex")} \
+            if name == "NameIntent" else None
+        body = alexa.send(intent_request(name, slots))
+    assert body["sessionAttributes"][handlers.STATE]["flow"] == "honest-check-in"
+    return body
+
+
+def stopped_for_safety(body: dict) -> bool:
+    state = body["sessionAttributes"][handlers.STATE]
+    return ("988" in speech(body) and "your safety matters more" in speech(body)
+            and state["flow"] != "honest-check-in" and state["unsafe"])
+
+
+def test_danger_in_shared_words_stops_the_exercise(alexa):
+    in_an_exercise(alexa)
+    body = alexa.send(intent_request("ShareIntent", {"text": slot("he hits me when he drinks")}))
+    assert stopped_for_safety(body)
+
+
+def test_harmless_shared_words_do_not_stop_the_exercise(alexa):
+    in_an_exercise(alexa)
+    body = alexa.send(intent_request("ShareIntent", {"text": slot("i felt left out at dinner")}))
+    assert "988" not in speech(body)
+
+
+@pytest.mark.parametrize("request_", [
+    intent_request("ChooseExerciseIntent", {"choice": slot("i want to kill myself")}),
+    intent_request("ShareIntent", {"text": slot("he hits me when he drinks")}),
+], ids=["exercise choice", "shared words"])
+def test_danger_in_a_one_shot_launch_brings_the_crisis_script(alexa, request_):
+    body = alexa.send(request_, new=True)
+    assert "988" in speech(body)
+    assert body["sessionAttributes"][handlers.STATE]["unsafe"]
