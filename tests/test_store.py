@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+from contextlib import closing
 from datetime import date
 
 import pytest
@@ -22,6 +23,8 @@ from dialogs.engine import (
 from dialogs.store import StoreError
 from progress.sql import MIGRATIONS, SCHEMA_VERSION
 from progress.sqlite import SqliteStore
+from tests.concurrency import agree_at_the_same_moment
+from tests.store_rows import fill, rows_per_table
 from tests.stores import kept_and_done, open_agreements, promise
 
 DAY = date(2026, 11, 29)
@@ -281,3 +284,66 @@ def test_promises_of_an_older_file_become_agreements(path):
     tables = {row[0] for row in store.connection.execute(
         "SELECT name FROM sqlite_master WHERE type = 'table'")}
     assert "promises" not in tables
+
+
+def sqlite_rows(path, user_key: str) -> dict[str, int]:
+    with closing(sqlite3.connect(path)) as db:
+        tables = [r[0] for r in db.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")]
+        return rows_per_table(lambda sql, params: db.execute(sql, params).fetchall(), tables,
+                              user_key)
+
+
+def test_forgetting_one_couple_leaves_no_row_of_theirs(path):
+    store = SqliteStore(path)
+    fill(store, "c1")
+    fill(store, "c2")
+    assert all(sqlite_rows(path, "c1").values())
+    store.forget("c1")
+    assert set(sqlite_rows(path, "c1").values()) == {0}
+    assert all(sqlite_rows(path, "c2").values())
+    assert store.profile("c2").names == ("Sam", "Alex")
+    store.close()
+
+
+def test_a_retried_request_is_written_once(path):
+    store = SqliteStore(path)
+    for _ in range(2):
+        store.apply("c1", [CompleteExercise("promises"), promise("Sam", "call")], DAY,
+                    request_id="r1")
+    store.apply("c1", [CompleteExercise("promises")], DAY, request_id="r2")
+    assert len(store.profile("c1").completions) == 2
+    assert [a.text for a in store.profile("c1").agreements] == ["call"]
+    assert sqlite_rows(path, "c1")["handled_requests"] == 2
+    store.close()
+
+
+def test_an_upgraded_file_handles_retries_and_forget(path):
+    with closing(sqlite3.connect(path)) as old:
+        old.executescript(MIGRATIONS[0])
+        old.execute("INSERT INTO couples (user_key, names, created_at) "
+                    "VALUES ('c1', '[\"Sam\", \"Alex\"]', '2026-01-01')")
+        old.execute("INSERT INTO promises (user_key, partner, text, made_on) "
+                    "VALUES ('c1', 'Sam', 'walk the dog', '2026-01-02')")
+        old.execute("PRAGMA user_version = 1")
+        old.commit()
+    store = SqliteStore(path)
+    store.apply("c1", [CompleteExercise("promises"), promise("Alex", "cook")], DAY,
+                request_id="r1")
+    store.apply("c1", [CompleteExercise("promises"), promise("Alex", "cook")], DAY,
+                request_id="r1")
+    profile = store.profile("c1")
+    assert len(profile.completions) == 1
+    assert [(a.partner, a.text) for a in profile.agreements] == [
+        ("Sam", "walk the dog"), ("Alex", "cook")]
+    fill(store, "c2")
+    store.forget("c1")
+    assert set(sqlite_rows(path, "c1").values()) == {0}
+    assert all(sqlite_rows(path, "c2").values())
+    store.close()
+
+
+def test_two_turns_agreeing_at_the_same_moment_keep_one_agreement(path, monkeypatch):
+    store = SqliteStore(path)
+    agree_at_the_same_moment(store, monkeypatch)
+    store.close()

@@ -23,7 +23,12 @@ from progress import open_store
 from progress import postgres as postgres_store
 from progress.local_postgres import postgres
 from progress.postgres import PostgresStore
-from tests.concurrency import assert_nothing_lost, write_concurrently
+from tests.concurrency import (
+    agree_at_the_same_moment,
+    assert_nothing_lost,
+    write_concurrently,
+)
+from tests.store_rows import fill, rows_per_table
 from tests.stores import kept_and_done, open_agreements, promise
 
 DAY = date(2026, 11, 29)
@@ -160,3 +165,44 @@ def test_agreements_are_followed_up_migrated_and_forgotten(server):
     store.close()
     with psycopg.connect(url) as connection:
         assert connection.execute("SELECT count(*) FROM agreements").fetchone()[0] == 0
+
+
+def postgres_rows(url, user_key: str) -> dict[str, int]:
+    with psycopg.connect(url) as db:
+        tables = [r[0] for r in db.execute(
+            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        return rows_per_table(lambda sql, params: db.execute(sql, params).fetchall(), tables,
+                              user_key, mark="%s")
+
+
+def test_forgetting_one_couple_leaves_no_row_of_theirs(server):
+    url = server.new_database()
+    store = PostgresStore(url)
+    fill(store, "c1")
+    fill(store, "c2")
+    assert all(postgres_rows(url, "c1").values())
+    store.forget("c1")
+    assert set(postgres_rows(url, "c1").values()) == {0}
+    assert all(postgres_rows(url, "c2").values())
+    store.close()
+
+
+def test_two_turns_agreeing_at_the_same_moment_keep_one_agreement(server, monkeypatch):
+    store = PostgresStore(server.new_database(), pool_size=4)
+    agree_at_the_same_moment(store, monkeypatch)
+    store.close()
+
+
+def test_an_upgraded_database_handles_forget(server):
+    url = server.new_database()
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute(postgres_store.MIGRATIONS[0])
+        connection.execute("CREATE TABLE couplecare_schema (version INTEGER NOT NULL)")
+        connection.execute("INSERT INTO couplecare_schema (version) VALUES (1)")
+    store = PostgresStore(url)
+    fill(store, "c1")
+    fill(store, "c2")
+    store.forget("c1")
+    assert set(postgres_rows(url, "c1").values()) == {0}
+    assert all(postgres_rows(url, "c2").values())
+    store.close()
