@@ -25,6 +25,8 @@ BREATH_WORDS = 30
 _TOKEN = re.compile(r"\[pause(?:\s+(?P<seconds>[0-9]+(?:\.[0-9]+)?)s?)?\]|\[(?P<tag>/?slow)\]|\*"
                     r"|\[(?P<unknown>[^\]]*)\]")
 _MARKUP_CHARS = re.compile(r"[\[\]*<>]")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+"""Control characters and non-characters: SSML (XML 1.0) cannot hold them."""
 
 
 class Rate(StrEnum):
@@ -59,7 +61,7 @@ class MarkupError(ValueError):
 
 def neutralise(value: str) -> str:
     """Make text that came from a person (a name, a promise) safe to put inside markup."""
-    return _MARKUP_CHARS.sub("", value).strip()
+    return _NOT_IN_XML.sub("", _MARKUP_CHARS.sub("", value)).strip()
 
 
 def parse(text: str) -> list[Words | Pause]:

@@ -70,12 +70,18 @@ def test_text_from_a_person_cannot_inject_markup():
     assert neutralise("<speak>[pause 30] *me*") == "speakpause 30 me"
 
 
-@given(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=80))
+def test_control_characters_in_a_name_are_dropped():
+    assert neutralise("Sam\x01") == "Sam"
+    assert ElementTree.fromstring(to_ssml(neutralise("Sam\x01 \x00and\x1b Alex\uffff"))
+                                  ).text == "Sam and Alex"
+
+
+@given(st.text(max_size=80))
 def test_any_neutralised_text_renders_to_valid_ssml(text):
     cleaned = neutralise(text)
     try:
         ssml = to_ssml(cleaned)
     except MarkupError:
         pytest.fail("neutralised text must always be valid markup")
-    if all(ord(c) >= 32 or c in "\t\n\r" for c in cleaned):
-        ElementTree.fromstring(ssml)
+    spoken = "".join(ElementTree.fromstring(ssml).itertext())
+    assert spoken.split() == " ".join(to_plain(cleaned).split()).split()
