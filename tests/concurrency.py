@@ -29,7 +29,8 @@ def write_concurrently(store: ProgressStore, threads: int, rounds: int = 5) -> N
     for worker in workers:
         worker.start()
     for worker in workers:
-        worker.join()
+        worker.join(timeout=120)
+    assert not any(worker.is_alive() for worker in workers)
     assert errors == []
 
 

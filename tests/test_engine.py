@@ -117,11 +117,17 @@ def test_session_end_without_state_is_quiet():
     assert turn.end_session and turn.speech == "" and turn.effects == ()
 
 
+def saved_steps(turn) -> list[tuple[str, str]]:
+    """Which exercise and step each SavePosition of a turn keeps."""
+    return [(e.exercise, e.position["step"]) for e in turn.effects
+            if isinstance(e, SavePosition)]
+
+
 def test_stop_saves_and_ends():
     turn = play([*TO_FLOOR, Utterance("stop")])[-1]
     assert turn.end_session
     assert "saved" in to_plain(turn.speech)
-    assert any(isinstance(e, SavePosition) for e in turn.effects)
+    assert saved_steps(turn) == [("honest-check-in", "floor")]
 
 
 def test_timed_phase_on_alexa_saves_and_ends_with_how_to_come_back():
@@ -164,7 +170,7 @@ def test_silence_escalates_then_pauses_with_the_place_kept_and_never_ends_the_se
     assert "keep your place" in to_plain(turns[-2].speech)
     assert turns[-2].listen.intents == intents.PAUSED_INTENTS  # paused after the third
     assert turns[-1].speech == ""  # a paused guide stays quiet
-    assert any(isinstance(e, SavePosition) for e in turns[-2].effects)
+    assert saved_steps(turns[-2]) == [("honest-check-in", "intro")]
     resumed = play([Utterance("resume"), NoInput()], state=turns[-1].state)
     assert "take your time" in to_plain(resumed[-1].speech).lower()  # the count starts again
 

@@ -82,7 +82,8 @@ def test_many_couples_at_once_on_four_workers(server, tmp_path):
         for thread in threads:
             thread.start()
         for thread in threads:
-            thread.join()
+            thread.join(timeout=300)
+        assert not any(thread.is_alive() for thread in threads)
         assert errors == []
     finally:
         process.terminate()
@@ -121,7 +122,8 @@ def test_a_retried_request_at_the_same_moment_counts_once(server, tmp_path, back
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join()
+        thread.join(timeout=60)
+    assert not any(thread.is_alive() for thread in threads)
     assert [b.status_code for b in bodies] == [200, 200, 200]
     store = open_store(url, folder=tmp_path)
     assert [e for e, _ in store.profile(f"user:{user}").completions] == ["honest-check-in"]
@@ -211,6 +213,7 @@ def test_shutting_down_keeps_every_answered_turn_and_nothing_else(server, tmp_pa
     wait_until_up(base, process)
     answered: dict[str, bool] = {}
     finished: list[float] = []
+    five_answered = threading.Event()
     couples = [f"amzn1.ask.account.shutdown{n}" for n in range(200)]
 
     def launch(user_id: str) -> None:
@@ -218,19 +221,26 @@ def test_shutting_down_keeps_every_answered_turn_and_nothing_else(server, tmp_pa
             http_post(base)(envelope(launch_request(), new=True, user_id=user_id))
             answered[user_id] = True
             finished.append(time.monotonic())
+            if len(finished) >= 5:
+                five_answered.set()
         except OSError:
             answered[user_id] = False
 
-    threads = [threading.Thread(target=launch, args=(c,)) for c in couples]
-    for thread in threads:
-        thread.start()
-    while len(finished) < 5:
-        time.sleep(0.005)
-    signalled = time.monotonic()
-    process.send_signal(signal.SIGTERM)
-    for thread in threads:
-        thread.join()
-    assert process.wait(timeout=30) == 0
+    threads = [threading.Thread(target=launch, args=(c,), daemon=True) for c in couples]
+    try:
+        for thread in threads:
+            thread.start()
+        assert five_answered.wait(timeout=60), "the server answered fewer than 5 requests"
+        signalled = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        for thread in threads:
+            thread.join(timeout=60)
+        assert not any(thread.is_alive() for thread in threads)
+        assert process.wait(timeout=30) == 0
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
     store = open_store(url)
     for user_id in couples:
         assert store.profile(f"user:{user_id}").disclaimer_seen is answered[user_id], user_id

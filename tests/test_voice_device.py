@@ -26,15 +26,15 @@ SINK = "couplecare_test"
 def null_sink():
     """A PulseAudio daemon with a null sink as default output and its monitor as input."""
     assert shutil.which("pulseaudio"), "PulseAudio is needed: apt-get install pulseaudio"
-    if subprocess.run(["pactl", "info"], capture_output=True).returncode != 0:
+    if subprocess.run(["pactl", "info"], capture_output=True, timeout=30).returncode != 0:
         subprocess.run(["pulseaudio", "--start", "--exit-idle-time=-1"], check=True,
-                       capture_output=True)
+                       capture_output=True, timeout=30)
     module = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={SINK}"],
-                            check=True, capture_output=True, text=True).stdout.strip()
-    subprocess.run(["pactl", "set-default-sink", SINK], check=True)
-    subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], check=True)
+                            check=True, capture_output=True, text=True, timeout=30).stdout.strip()
+    subprocess.run(["pactl", "set-default-sink", SINK], check=True, timeout=30)
+    subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], check=True, timeout=30)
     yield SINK
-    subprocess.run(["pactl", "unload-module", module], check=False)
+    subprocess.run(["pactl", "unload-module", module], check=False, timeout=30)
 
 
 def test_devices_are_listed(null_sink, capsys):
@@ -45,10 +45,38 @@ def test_devices_are_listed(null_sink, capsys):
     assert "default" in capsys.readouterr().out
 
 
+class WatchedMicrophone(Microphone):
+    """The real microphone, telling the simulated person when each listening turn begins
+    (after the echo guard), and giving out after `patience` seconds so that a test whose
+    person stopped talking ends instead of waiting for ever."""
+
+    def __init__(self, device: str, patience: float):
+        super().__init__(device)
+        self.turns = 0
+        self.changed = threading.Condition()
+        self.deadline = time.monotonic() + patience
+
+    def unmute(self, guard_seconds: float = 0.0) -> None:
+        super().unmute(guard_seconds)
+        with self.changed:
+            self.turns += 1
+            self.changed.notify_all()
+
+    def listening_turn(self, number: int, timeout: float) -> bool:
+        """Wait until the `number`-th listening turn has begun."""
+        with self.changed:
+            return self.changed.wait_for(lambda: self.turns >= number, timeout=timeout)
+
+    def frame(self) -> bytes | None:
+        if time.monotonic() > self.deadline:
+            return None
+        return super().frame()
+
+
 def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_sink, tmp_path):
     book = korean_book(tmp_path)
     store = couple_store(tmp_path / "progress.sqlite3")
-    microphone = Microphone("default")
+    microphone = WatchedMicrophone("default", patience=120)
     speaker = Speaker("default")
     settings = LoopSettings(endpoint=EndpointConfig(no_input_seconds=3.0))
     shown: list[str] = []
@@ -57,18 +85,16 @@ def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_si
                      show=shown.append)
     said = [speak_korean(p, tmp_path / f"{i}.wav") if p else None
             for i, p in enumerate(["네", "네", None, "멈춰"])]
+    missed: list[int] = []
 
     def person() -> None:
-        while not microphone._muted:  # the guide starts speaking
-            time.sleep(0.05)
-        for wav in said:
-            while microphone._muted:
-                time.sleep(0.05)
+        for turn, wav in enumerate(said, start=1):
+            if not microphone.listening_turn(turn, timeout=60):
+                missed.append(turn)
+                return
             if wav is not None:
-                time.sleep(0.4)
-                subprocess.run(["paplay", f"--device={null_sink}", str(wav)], check=True)
-            while not microphone._muted:
-                time.sleep(0.05)
+                subprocess.run(["paplay", f"--device={null_sink}", str(wav)], check=True,
+                               timeout=30)
 
     talker = threading.Thread(target=person, daemon=True)
     talker.start()
@@ -76,7 +102,8 @@ def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_si
         loop.run(Listener(microphone, settings.endpoint), microphone, "yeonseup")
     finally:
         microphone.close()
-    talker.join(timeout=5)
+    talker.join(timeout=30)
+    assert not talker.is_alive() and missed == []
     heard = [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in shown
              if line.startswith("heard:")]
     assert heard == ["네", "네", "멈춰"], shown

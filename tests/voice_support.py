@@ -36,7 +36,7 @@ def couple_store(path: Path) -> SqliteStore:
 
 def speak_korean(text: str, path: Path) -> Path:
     """Korean speech from espeak-ng, as a WAV file."""
-    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(path), text], check=True)
+    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(path), text], check=True, timeout=60)
     return path
 
 
