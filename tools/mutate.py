@@ -37,13 +37,15 @@ class Target:
 
 
 TARGETS = (
-    Target("verify", "skill/verify.py", ("tests/test_skill_verification.py",)),
+    Target("verify", "skill/verify.py", ("tests/test_skill_verification.py",
+                                         "tests/test_skill_verification_order.py")),
     Target("effects", "dialogs/engine/effects.py",
            ("tests/test_engine.py", "tests/test_engine_tables.py", "tests/test_store.py",
             "tests/test_skill_lambda_dynamodb.py")),
-    Target("store", "progress/sql.py", ("tests/test_store.py", "tests/test_store_postgres.py")),
+    Target("store", "progress/sql.py", ("tests/test_store.py", "tests/test_store_postgres.py",
+                                        "tests/test_agreements.py")),
     Target("sqlite", "progress/sqlite.py", ("tests/test_store.py",)),
-    Target("rules", "progress/rules.py", ("tests/test_store.py",)),
+    Target("rules", "progress/rules.py", ("tests/test_store.py", "tests/test_agreements.py")),
     Target("postgres", "progress/postgres.py", ("tests/test_store_postgres.py",)),
     Target("detector", "dialogs/safety/detector.py", ("tests/test_safety.py",)),
 )
