@@ -51,10 +51,9 @@ def first_answer_seconds(tmp_path, wav, **options) -> float:
 def test_the_pause_that_ends_an_answer(tmp_path, two_phrases, options, both_phrases):
     wav, first_seconds = two_phrases
     seconds = first_answer_seconds(tmp_path, wav, **options)
-    if both_phrases:
-        assert seconds > first_seconds + PAUSE
-    else:
-        assert seconds < first_seconds + PAUSE / 2
+    # The answer heard keeps some quiet around the speech, less than the pause: it reaches
+    # past the pause only when the second phrase is in it.
+    assert (seconds > first_seconds + PAUSE) is both_phrases
 
 
 def test_the_command_hands_end_silence_to_the_voice(tmp_path, monkeypatch):
