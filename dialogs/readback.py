@@ -251,6 +251,15 @@ def _contracted(words: list[_Word]) -> list[_Word]:
     return joined
 
 
+_TURNED = {
+    "me": ("you", "them"), "my": ("your", "their"), "mine": ("yours", "theirs"),
+    "myself": ("yourself", "themselves"), "us": ("the two of you", "the two of them"),
+    "our": ("your", "their"), "ours": ("yours", "theirs"),
+    "ourselves": ("yourselves", "themselves"),
+}
+"""Words of the speaker's own, said to them (second person) or of them (third person)."""
+
+
 def _shift(words: str, *, speaker: str | None, partner: str) -> str:
     """The words with "I" as `speaker` (None: "you") and "you" as the partner's name."""
     found: list[_Word] = []
@@ -269,26 +278,12 @@ def _shift(words: str, *, speaker: str | None, partner: str) -> str:
             else:
                 word.core = "they"
                 _agree(found, index, _plural_verb)
-        elif low == "me":
-            word.core = "you" if speaker is None else "them"
-        elif low == "my":
-            word.core = "your" if speaker is None else "their"
-        elif low == "mine":
-            word.core = "yours" if speaker is None else "theirs"
-        elif low == "myself":
-            word.core = "yourself" if speaker is None else "themselves"
+        elif low in _TURNED:
+            word.core = _TURNED[low][0 if speaker is None else 1]
         elif low == "we":
             word.core = "you" if speaker is None else f"{speaker} and {partner}"
             if speaker is not None:
                 _agree(found, index, _full_verb)
-        elif low == "us":
-            word.core = "the two of you" if speaker is None else "the two of them"
-        elif low == "our":
-            word.core = "your" if speaker is None else "their"
-        elif low == "ours":
-            word.core = "yours" if speaker is None else "theirs"
-        elif low == "ourselves":
-            word.core = "yourselves" if speaker is None else "themselves"
         elif low == "you":
             subject = _is_subject_you(found, index)
             word.core = partner

@@ -85,3 +85,15 @@ def make_authority(*, san: str = "echo-api.amazon.com", expired: bool = False) -
                         not_before=leaf_window[0], not_after=leaf_window[1])
     pem = b"".join(c.public_bytes(serialization.Encoding.PEM) for c in (leaf, middle))
     return TestAuthority(root, pem, leaf_key)
+
+
+class Fetcher:
+    """The certificate host, serving the test authority's chain and counting the fetches."""
+
+    def __init__(self, pem: bytes):
+        self.pem = pem
+        self.calls: list[str] = []
+
+    def __call__(self, url: str) -> bytes:
+        self.calls.append(url)
+        return self.pem

@@ -10,22 +10,12 @@ import pytest
 from rehearsal.alexa_requests import envelope, launch_request
 from skill import create_app
 from skill.verify import RequestVerifier, VerificationFailed, check_cert_url
-from tests.alexa_support import CERT_URL, make_authority
+from tests.alexa_support import CERT_URL, Fetcher, make_authority
 
 
 @pytest.fixture(scope="module")
 def authority():
     return make_authority()
-
-
-class Fetcher:
-    def __init__(self, pem: bytes):
-        self.pem = pem
-        self.calls: list[str] = []
-
-    def __call__(self, url: str) -> bytes:
-        self.calls.append(url)
-        return self.pem
 
 
 def app_for(tmp_path, authority, fetch=None):

@@ -18,22 +18,12 @@ import pytest
 from rehearsal.alexa_requests import APP_ID, envelope, launch_request
 from skill import create_app
 from skill.verify import DOWNLOAD_TIMEOUT, RequestVerifier, VerificationFailed, download
-from tests.alexa_support import make_authority
+from tests.alexa_support import Fetcher, make_authority
 
 
 @pytest.fixture(scope="module")
 def authority():
     return make_authority()
-
-
-class Fetcher:
-    def __init__(self, pem: bytes):
-        self.pem = pem
-        self.calls: list[str] = []
-
-    def __call__(self, url: str) -> bytes:
-        self.calls.append(url)
-        return self.pem
 
 
 class SilentHost:
