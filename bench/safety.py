@@ -1,10 +1,12 @@
 """Safety check benchmark: recall on danger and false alarms on ordinary talk, per category.
 
-Two labelled files: `corpus.yaml` (the rules were written against it) and `heldout.yaml`
-(written by someone who never saw the rules; the better estimate of what happens on
-sentences nobody here wrote). The baseline, measured in the same run, is a plain list
-of danger phrases matched at word boundaries (the vocabulary's SafetyIntent samples), the
-way the first version checked. Goal: recall at least 0.98, false alarms at most 0.02.
+Two labelled files: `corpus.yaml` (the rules were written against it and the learned second
+opinion trained on it, so its figures flatter both) and `heldout.yaml` (written by people who
+never saw either; the better estimate of what happens on sentences nobody here wrote). Three
+columns: the whole check (rules, then the learned second opinion), the rules alone, and the
+baseline measured in the same run: a plain list of danger phrases matched at word boundaries
+(the vocabulary's SafetyIntent samples), the way the first version checked.
+Goal: recall at least 0.98, false alarms at most 0.02.
 Times are this process's CPU time, so that others' work on a shared machine does not
 count; the concepts' load time is compared with reading the same files as plain YAML.
 
@@ -26,7 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from dialogs.book import load_book  # noqa: E402
-from dialogs.safety import CONCEPTS_DIR, SAFETY_DIR, load_detector  # noqa: E402
+from dialogs.safety import CONCEPTS_DIR, SAFETY_DIR, default_detector, load_detector  # noqa: E402
 
 GOAL_RECALL = 0.98
 GOAL_FALSE_ALARMS = 0.02
@@ -52,17 +54,22 @@ def main() -> None:
     args = parser.parse_args()
 
     start = time.process_time()
-    detector = load_detector()
+    rules = load_detector()
     load_seconds = time.process_time() - start
+    detector = default_detector()
     start = time.process_time()
     for path in sorted(CONCEPTS_DIR.glob("*.yaml")):
         yaml.safe_load(path.read_text(encoding="utf-8"))
     yaml_seconds = time.process_time() - start
     baseline = phrase_list_baseline()
     # per file and overall: [danger flagged, danger sentences, ordinary flagged, ordinary]
-    totals = {(who, name): [0, 0, 0, 0] for who in ("detector", "baseline")
+    checks: dict[str, Callable[[str], bool]] = {
+        "detector": lambda s: detector.check(s) is not None,
+        "rules": lambda s: rules.check(s) is not None,
+        "baseline": baseline}
+    totals = {(who, name): [0, 0, 0, 0] for who in checks
               for name in ("corpus", "heldout", "all")}
-    seconds = {"detector": 0.0, "baseline": 0.0}
+    seconds = dict.fromkeys(checks, 0.0)
     rows = []
     for name in ("corpus", "heldout"):
         data = yaml.safe_load((SAFETY_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
@@ -70,8 +77,7 @@ def main() -> None:
                                             ("ordinary", data["ordinary"])):
             for category, sentences in sentences_by_category.items():
                 row = [f"{name}: {category}", kind]
-                for who, flags in (("detector", lambda s: detector.check(s) is not None),
-                                   ("baseline", baseline)):
+                for who, flags in checks.items():
                     start = time.process_time()
                     flagged = [s for s in sentences if flags(s)]
                     seconds[who] += time.process_time() - start
@@ -87,20 +93,21 @@ def main() -> None:
                             print(f"  {'missed' if kind == 'danger' else 'false alarm'} "
                                   f"[{name}/{category}] {sentence}")
                 rows.append(row)
-    print(f"{'file: category':36} {'kind':8} {'detector':>9} {'phrases':>9}  (share flagged)")
-    for label, kind, ours, theirs in rows:
-        print(f"{label:36} {kind:8} {ours:9.3f} {theirs:9.3f}")
+    print(f"{'file: category':36} {'kind':8} {'detector':>9} {'rules':>9} {'phrases':>9}"
+          "  (share flagged)")
+    for label, kind, *shares in rows:
+        print(f"{label:36} {kind:8} " + " ".join(f"{x:9.3f}" for x in shares))
     for name in ("corpus", "heldout", "all"):
-        ours, theirs = totals[("detector", name)], totals[("baseline", name)]
-        print(f"{name + ': recall on danger':36} {'':8} {share(*ours[:2]):9.3f} "
-              f"{share(*theirs[:2]):9.3f}")
-        print(f"{name + ': false alarms':36} {'':8} {share(*ours[2:]):9.3f} "
-              f"{share(*theirs[2:]):9.3f}")
+        found = [totals[(who, name)] for who in checks]
+        print(f"{name + ': recall on danger':36} {'':8} "
+              + " ".join(f"{share(*t[:2]):9.3f}" for t in found))
+        print(f"{name + ': false alarms':36} {'':8} "
+              + " ".join(f"{share(*t[2:]):9.3f}" for t in found))
     ours, theirs = totals[("detector", "all")], totals[("baseline", "all")]
     sentences = ours[1] + ours[3]
     recall, base_recall = share(*ours[:2]), share(*theirs[:2])
-    print(f"{'CPU time per sentence (ms)':36} {'':8} {seconds['detector'] / sentences * 1e3:9.3f} "
-          f"{seconds['baseline'] / sentences * 1e3:9.3f}")
+    print(f"{'CPU time per sentence (ms)':36} {'':8} "
+          + " ".join(f"{seconds[who] / sentences * 1e3:9.3f}" for who in checks))
     print(f"time per sentence: ratio={seconds['detector'] / seconds['baseline']:.1f} "
           "(detector over the plain phrase list)")
     print(f"concepts load (s): detector {load_seconds:.2f}, plain YAML read {yaml_seconds:.2f}, "

@@ -15,6 +15,7 @@ from dialogs.intents import GLOBAL_INTENTS, SAFETY, WELCOME_FLOW
 from dialogs.matcher import Matcher
 from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
 from dialogs.safety import SafetyDetector, default_detector, load_detector
+from dialogs.safety.learned import shipped_learned
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 from dialogs.templates import TemplateError, expand
 
@@ -195,7 +196,8 @@ def load_book(root: Path | str | None = None,
     safety: SafetyDetector | None = None
     try:
         own_concepts = root / "safety"
-        safety = load_detector(own_concepts) if own_concepts.is_dir() else default_detector()
+        safety = (load_detector(own_concepts, shipped_learned()) if own_concepts.is_dir()
+                  else default_detector())
     except DefinitionError as error:
         problems.extend(error.problems)
     vocabulary, vocabulary_source = _load(Vocabulary, _own_or_shipped(root, "vocabulary.yaml"),

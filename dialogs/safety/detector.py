@@ -22,6 +22,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from dialogs.safety.learned import LearnedModel, shipped_learned
 from dialogs.safety.phrases import (
     Choice,
     Found,
@@ -44,6 +45,8 @@ NEGATION_REACH = 5
 """How many words before a phrase a negation still applies to it."""
 
 _NAME = re.compile(r"^[a-z][a-z_]*$")
+LEARNED = "learned"
+"""The kind of a concern only the learned second opinion heard (no rule names its kind)."""
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,10 @@ class SafetyDetector:
 
     def __init__(self, danger: list[_Rule], harmless: list[_Rule], negations: list[_Rule],
                  not_negations: list[_Rule], categories: tuple[str, ...],
-                 over: Mapping[str, list[_Rule]] | None = None):
+                 over: Mapping[str, list[_Rule]] | None = None,
+                 learned: LearnedModel | None = None):
         self.categories = categories
+        self.learned = learned
         self._over = {section: _Rules((over or {}).get(section, [])) for section in OVER}
         self._order = {id(rule): i for i, rule in enumerate(danger)}
         self._danger = _Rules(danger)
@@ -137,12 +142,25 @@ class SafetyDetector:
             rank = (found.start, self._order[id(rule)])  # the earliest words, then file order
             if best is None or rank < best[0]:
                 best = (rank, rule, found)
-        if best is None or self._said_to_be_over(said):
+        if best is None:
+            return self._learned_concern(text, words_said, said)
+        if self._said_to_be_over(said):
             return None
         _, rule, found = best
         spoken = " ".join(w.text for w in words_said[found.start:found.end])
         return Concern(rule.category, rule.text, spoken)
 
+
+    def _learned_concern(self, text: str, words_said: list[Word],
+                         said: Positions) -> Concern | None:
+        """The second opinion, asked only when no rule heard danger."""
+        if self.learned is None or self._said_to_be_over(said):
+            return None
+        probability = self.learned.probability_of_danger(text)
+        if probability < self.learned.threshold:
+            return None
+        return Concern(LEARNED, f"learned from corpus.yaml ({probability:.2f})",
+                       " ".join(w.text for w in words_said))
 
     def _said_to_be_over(self, said: Positions) -> bool:
         """Danger told as past and resolved, with nothing saying it is back."""
@@ -188,9 +206,11 @@ saying that shares its other words: "he threatened to leave and take the kids an
 SECTIONS = ("words", "danger", "harmless", "negation", "not_negation", *OVER, BEYOND_HARMLESS)
 
 
-def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
+def load_detector(folder: Path | str = CONCEPTS_DIR,
+                  learned: LearnedModel | None = None) -> SafetyDetector:
     """Read and check every concepts file in `folder` (common.yaml first, then the others
-    by name); a problem is reported as file:line and a sentence."""
+    by name); a problem is reported as file:line and a sentence. With `learned`, a sentence
+    no rule hears is also given to that second opinion."""
     paths = sorted(Path(folder).glob("*.yaml"), key=lambda p: (p.name != COMMON_FILE, p.name))
     if not paths:
         raise DefinitionError([Problem(str(folder), 1, "there are no concepts files (*.yaml) "
@@ -244,7 +264,8 @@ def load_detector(folder: Path | str = CONCEPTS_DIR) -> SafetyDetector:
         raise DefinitionError(problems)
     return SafetyDetector(rules["danger"], rules["harmless"], rules["negation"],
                           rules["not_negation"], tuple(categories),
-                          {section: rules[section] for section in (*OVER, BEYOND_HARMLESS)})
+                          {section: rules[section] for section in (*OVER, BEYOND_HARMLESS)},
+                          learned)
 
 
 def _mapping(data: dict[str, Any], key: str, source: SourceMap,
@@ -276,7 +297,8 @@ def _phrases(value: Any, where: tuple[str, ...], lists: dict[str, Choice], sourc
 
 @cache
 def default_detector() -> SafetyDetector:
-    return load_detector(CONCEPTS_DIR)
+    """The shipped concepts with the shipped learned second opinion."""
+    return load_detector(CONCEPTS_DIR, shipped_learned())
 
 
 def check(text: str) -> Concern | None:

@@ -1,0 +1,137 @@
+"""The safety check's learned second opinion: trained on today's corpus, scored the way
+scikit-learn scores it, heard through the engine when no rule hears the danger, and silent
+on short answers and on danger told as over."""
+
+import json
+from datetime import date
+
+import pytest
+
+from dialogs import engine
+from dialogs.book import load_book
+from dialogs.engine import Context, Launch, Profile, Utterance
+from dialogs.model import Platform
+from dialogs.safety import SAFETY_DIR, default_detector, load_detector
+from dialogs.safety.detector import LEARNED
+from dialogs.safety.learned import (
+    CORPUS_FILE,
+    LEARNED_FILE,
+    LearnedModel,
+    corpus_hash,
+    load_learned,
+    normalise,
+    shipped_learned,
+)
+from dialogs.source import DefinitionError
+from tools.train_safety import as_json, fit, labelled
+
+DANGER_NO_RULE_NAMES = [
+    "lately i keep thinking my family would be so much better off if i was not around anymore",
+    "he took my bank card and my phone and now i have to ask him before i go anywhere",
+    "she grabbed me by the throat last night in front of the kids and i could not breathe",
+    "i keep my tablets hidden in the drawer because one day i might take all of them",
+]
+ORDINARY = [
+    "we had a lovely walk by the river and then we cooked pasta together for dinner",
+    "we argued about whose turn it was to do the dishes and then we laughed about it",
+    "honestly i am not sure what i want to promise this week maybe more patience",
+]
+
+
+def test_the_shipped_model_was_trained_on_todays_corpus():
+    assert shipped_learned().corpus_sha256 == corpus_hash(CORPUS_FILE), (
+        "corpus.yaml changed since the learned safety model was trained: run "
+        "`.venv/bin/python tools/train_safety.py` and commit dialogs/safety/learned.json")
+
+
+def test_scoring_without_scikit_learn_gives_scikit_learns_probabilities(tmp_path):
+    texts, labels = labelled(CORPUS_FILE)
+    sample = texts[::40]
+    model, by_words, by_pieces = fit(sample, labels[::40], min_word_df=1, min_piece_df=1)
+    path = tmp_path / "learned.json"
+    path.write_text(json.dumps(as_json(model, by_words, by_pieces, 0.9, "x")))
+    learned = load_learned(path)
+    said = [*DANGER_NO_RULE_NAMES, *ORDINARY, "I'll keep it", "KEEP  it,  Sam!", "a"]
+    expected = model.predict_proba([normalise(s) for s in said])[:, 1]
+    for sentence, probability in zip(said, expected, strict=True):
+        assert learned.probability(sentence) == pytest.approx(probability, abs=1e-4), sentence
+
+
+@pytest.fixture(scope="module")
+def content_whose_rules_name_nothing(tmp_path_factory):
+    """Content with its own safety concepts that name one unrelated phrase: whatever stops
+    an exercise there was heard by the learned model."""
+    content = tmp_path_factory.mktemp("content")
+    for name in ("vocabulary.yaml", "messages.yaml", "welcome.yaml"):
+        (content / name).write_text((SAFETY_DIR.parent / "content" / name).read_text())
+    (content / "safety").mkdir()
+    (content / "safety" / "common.yaml").write_text("danger:\n  other: [purple elephant]\n")
+    return content
+
+
+def test_danger_no_rule_names_is_heard_by_the_learned_model(content_whose_rules_name_nothing):
+    rules_alone = load_detector(content_whose_rules_name_nothing / "safety")
+    with_learned = load_book(content_whose_rules_name_nothing).safety
+    for sentence in DANGER_NO_RULE_NAMES:
+        assert rules_alone.check(sentence) is None
+        concern = with_learned.check(sentence)
+        assert concern is not None and concern.category == LEARNED, sentence
+    for sentence in ORDINARY:
+        assert with_learned.check(sentence) is None, sentence
+
+
+def test_danger_only_the_learned_model_hears_stops_the_exercise(content_whose_rules_name_nothing):
+    book = load_book(content_whose_rules_name_nothing)
+    context = Context(Platform.TEXT, Profile(names=("Sam", "Alex"), disclaimer_seen=True),
+                      date(2026, 11, 30))
+    state = None
+    for event in (Launch(), Utterance("yes"), Utterance(DANGER_NO_RULE_NAMES[0])):
+        turn = engine.step(book, state, event, context)
+        state = turn.state
+    assert "988" in turn.speech and "1-800-799-7233" in turn.speech
+
+
+def test_short_answers_are_left_to_the_rules():
+    """Every sample of every intent but SafetyIntent is ordinary; short ones sound like
+    danger to a bag of words ("I kept it")."""
+    book = load_book()
+    flagged = [s for name, intent in book.vocabulary.intents.items() if name != "SafetyIntent"
+               for s in intent.samples if default_detector().check(s)]
+    assert not flagged
+    assert shipped_learned().probability("i kept it") >= shipped_learned().threshold
+    assert default_detector().check("i kept it") is None
+
+
+def test_the_learned_model_judges_only_what_no_rule_heard_long_enough_and_not_over(tmp_path):
+    """With a model that hears danger in any word "lock" and rules for "hit me"."""
+    concepts = tmp_path / "concepts"
+    concepts.mkdir()
+    (concepts / "common.yaml").write_text("""
+danger:
+  violence: ["hit me"]
+past: ["years ago"]
+resolved: ["safe now"]
+recurring: ["again"]
+""")
+    lock = LearnedModel(words={"lock": (1.0, 10.0)}, pieces={}, intercept=0.0, threshold=0.9,
+                        corpus_sha256="")
+    detector = load_detector(concepts, lock)
+    assert detector.check("he would lock me in the house every night").category == LEARNED
+    assert detector.check("he would lock me in and hit me").category == "violence"
+    assert detector.check("lock the door") is None
+    assert detector.check("he would lock me in the house years ago but i am safe now") is None
+    assert detector.check("he would lock me in the house years ago, i am safe now, but "
+                          "he did it again").category == LEARNED
+    assert load_detector(concepts).check("he would lock me in the house every night") is None
+
+
+@pytest.mark.parametrize("text", ["", "{not json", '{"words": {}}'])
+def test_a_broken_model_file_says_where_and_what(tmp_path, text):
+    path = tmp_path / "learned.json"
+    path.write_text(text)
+    with pytest.raises(DefinitionError, match=r"learned\.json.*train it again"):
+        load_learned(path)
+
+
+def test_the_model_ships_with_the_package():
+    assert LEARNED_FILE.is_file() and LEARNED_FILE.parent == SAFETY_DIR
