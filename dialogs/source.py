@@ -10,26 +10,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-_Base: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-"""libyaml's parser when PyYAML was built with it: the same nodes and marks, forty times
-faster than the pure-Python one on the safety concepts."""
+if TYPE_CHECKING:
+    import yaml
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
-    """YAML 1.2 booleans: only true and false. Authors write `on:`, `yes` and `no` as words."""
+@cache
+def _loader() -> type:
+    """PyYAML's safe loader with YAML 1.2 booleans: only true and false (authors write
+    `on:`, `yes` and `no` as words). libyaml's parser when PyYAML was built with it: the
+    same nodes and marks, forty times faster than the pure-Python one on the safety
+    concepts. Made on first use: a book from the cache needs no YAML at all."""
+    import yaml
 
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(
-    r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    loader = type("Loader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(
+        r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    return loader
 
 Path_ = tuple[str | int, ...]
 
@@ -75,6 +79,8 @@ class SourceMap:
 
 def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str,
                scalars: yaml.constructor.SafeConstructor) -> Any:
+    import yaml
+
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
@@ -102,13 +108,15 @@ def read_yaml(path: Path | str, *, display_name: str | None = None) -> tuple[Any
 
     Raises DefinitionError (never a parser traceback) for unreadable or malformed files.
     """
+    import yaml
+
     file = display_name or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DefinitionError([Problem(file, 1, f"cannot read this file ({error})")]) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
