@@ -85,6 +85,8 @@ def forms_of(word: str) -> frozenset[str]:
 
 def without_accents(text: str) -> str:
     """"fiancé" is "fiance"; letters of other scripts stay whole (Korean syllables too)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", kept)
