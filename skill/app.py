@@ -24,11 +24,11 @@ MAX_BODY = 128 * 1024
 """Alexa's requests are a few kilobytes; anything far larger is refused before parsing."""
 
 FALSE_WORDS = {"0", "false", "no", "off"}
+DATABASE_VARIABLE = "COUPLECARE_DATABASE_URL"
+"""progress.DATABASE_VARIABLE, named here so that reading the settings loads no store."""
 
 
 def _env_config() -> dict[str, Any]:
-    from progress import DATABASE_VARIABLE
-
     config: dict[str, Any] = {}
     if os.environ.get(DATABASE_VARIABLE):
         config["DATABASE_URL"] = os.environ[DATABASE_VARIABLE]

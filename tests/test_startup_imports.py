@@ -42,11 +42,24 @@ def test_help_imports_none_of_the_packages(tmp_path):
 
 
 def test_the_web_service_alone_does_not_load_the_definitions():
-    """A skill served by the same Flask code (as the benchmark's bare skill is) pays only for
-    the web service; the definitions and the engine come with our own skill."""
-    code = ("import sys, skill.app; print(sorted(m for m in sys.modules if m.split('.')[0] "
+    """Another skill served by the same Flask code (as the benchmark's bare skill is) pays
+    only for the web service; the definitions, the engine and the store come with ours."""
+    code = ("import sys; sys.path.insert(0, 'bench'); import hello_skill; "
+            "from rehearsal.alexa_requests import envelope, launch_request; "
+            "from skill.app import create_app; "
+            "app = create_app({'VERIFY_REQUESTS': False, 'SKILL': hello_skill.hello_skill()}); "
+            "answer = app.test_client().post('/alexa', json=envelope(launch_request())); "
+            "assert answer.status_code == 200, answer.data; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] "
             "in ('dialogs', 'progress', 'pydantic', 'yaml', 'lemminflect')))")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          cwd=ROOT, timeout=120, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert run.returncode == 0, run.stderr
     assert run.stdout.strip() == "[]"
+
+
+def test_the_skill_reads_the_same_database_setting_as_the_stores():
+    import progress
+    import skill.app
+
+    assert skill.app.DATABASE_VARIABLE == progress.DATABASE_VARIABLE
