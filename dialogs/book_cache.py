@@ -1,11 +1,12 @@
 """The checked book kept between runs, so that start-up does not read and check every file.
 
 After `load_book` has read and checked the definitions, the result (the typed definitions,
-the line maps, and the safety concepts as `CompiledConcepts`) is kept in one file per
-content folder in the user's cache directory. The file starts with a key: a hash of every
-definition file's bytes and paths and of this package's code and the libraries it was made
-with. A file whose key differs is not used: any change to a definition is read and
-checked again. A damaged or unreadable cache file is read around and replaced; a cache
+the line maps, the safety concepts as `CompiledConcepts` and the learned second opinion) is
+kept in one file per content folder in the user's cache directory. The file starts with a
+key: a hash of every file `load_book` reads (paths and bytes: definitions, concepts,
+`learned.json`) and of this package's code and the libraries it was made with. A file
+whose key differs is not used: any change to a definition is read and checked again. A
+damaged or unreadable cache file is read around and replaced; a cache
 directory that cannot be written only makes start-up slower.
 
 The kept book is a pickle: it holds this package's own frozen definitions, it is written
