@@ -27,9 +27,11 @@ class UserError(Exception):
 
 
 def _book(args: argparse.Namespace) -> Book:
-    from dialogs.book import load_book
+    """The checked definitions, from the cache when no file has changed since they were
+    last checked."""
+    from dialogs.book_cache import cached_book
 
-    return load_book(args.content)
+    return cached_book(args.content)
 
 
 def _store() -> ProgressStore:

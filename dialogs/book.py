@@ -14,8 +14,14 @@ from pydantic import BaseModel, ValidationError
 from dialogs.intents import GLOBAL_INTENTS, SAFETY, WELCOME_FLOW
 from dialogs.matcher import Matcher
 from dialogs.model import Exercise, Flow, Messages, Platform, SlotType, Step, Vocabulary, Welcome
-from dialogs.safety import SafetyDetector, default_detector, load_detector
-from dialogs.safety.learned import shipped_learned
+from dialogs.safety import (
+    CONCEPTS_DIR,
+    SafetyDetector,
+    concepts_files,
+    default_detector,
+    load_detector,
+)
+from dialogs.safety.learned import LEARNED_FILE, shipped_learned
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 from dialogs.templates import TemplateError, expand
 
@@ -252,6 +258,16 @@ def load_book(root: Path | str | None = None,
     return Book(vocabulary, messages, welcome, exercises,
                 {"vocabulary": vocabulary_source, "messages": messages_source,
                  WELCOME_FLOW: welcome_source, **sources}, safety)
+
+
+def source_files(root: Path | str | None = None) -> list[Path]:
+    """Every file `load_book(root)` reads, in the order it reads them."""
+    root = Path(root) if root else CONTENT_DIR
+    own_concepts = root / "safety"
+    concepts = concepts_files(own_concepts if own_concepts.is_dir() else CONCEPTS_DIR)
+    return [*concepts, LEARNED_FILE, *(_own_or_shipped(root, name) for name in
+                         ("vocabulary.yaml", "messages.yaml", "welcome.yaml")),
+            *sorted((root / "exercises").glob("*.yaml"))]
 
 
 def _own_or_shipped(root: Path, name: str) -> Path:

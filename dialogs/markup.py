@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from xml.sax.saxutils import escape
+from html import escape
 
 DEFAULT_PAUSE = 1.0
 MAX_PAUSE = 30.0
@@ -126,7 +126,7 @@ def to_ssml(text: str) -> str:
                 out.append(f'<break time="{round(chunk * 1000)}ms"/>')
                 remaining = round(remaining - chunk, 3)
             continue
-        body = escape(part.text.strip())
+        body = escape(part.text.strip(), quote=False)
         if part.emphasis:
             body = f'<emphasis level="moderate">{body}</emphasis>'
         if part.slow:

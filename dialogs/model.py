@@ -98,8 +98,12 @@ Scalar = str | bool | int
 
 
 class Model(BaseModel):
+    """Validators are built when definitions are first checked, not on import: a book
+    from the cache needs none. Each field's docstring is for the people who read this file
+    (pydantic would read them from the source on every start-up)."""
+
     model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True,
-                              use_attribute_docstrings=True)
+                              defer_build=True)
 
 
 class Transition(Model):

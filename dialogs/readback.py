@@ -16,8 +16,6 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from lemminflect import getAllLemmas, getInflection
-
 _SPACE = re.compile(r"\s+")
 _TOKEN = re.compile(r"^([^\w']*)([\w']*)(.*)$")
 _END = re.compile(r"[\s.,;:!?]+$")
@@ -207,6 +205,8 @@ def _third_person_verb(verb: str) -> str:
         return _THIRD_PERSON_VERB[low]
     if low in _MODALS or not low.isalpha():
         return verb
+    from lemminflect import getAllLemmas, getInflection  # with numpy: not at start-up
+
     if low not in getAllLemmas(low).get("VERB", ()):
         return verb  # not a verb's base form ("called", "really"): nothing to agree
     forms = getInflection(low, "VBZ")

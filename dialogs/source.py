@@ -10,22 +10,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import yaml
-
-
-class _Loader(yaml.SafeLoader):
-    """YAML 1.2 booleans: only true and false. Authors write `on:`, `yes` and `no` as words."""
+if TYPE_CHECKING:
+    import yaml
 
 
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_Loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(
-    r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+@cache
+def _loader() -> type:
+    """PyYAML's safe loader with YAML 1.2 booleans: only true and false (authors write
+    `on:`, `yes` and `no` as words). libyaml's parser when PyYAML was built with it: the
+    same nodes and marks, forty times faster than the pure-Python one on the safety
+    concepts. Made on first use: a book from the cache needs no YAML at all."""
+    import yaml
+
+    loader = type("Loader", (getattr(yaml, "CSafeLoader", yaml.SafeLoader),), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+    loader.add_implicit_resolver("tag:yaml.org,2002:bool", re.compile(
+        r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF"))
+    return loader
 
 Path_ = tuple[str | int, ...]
 
@@ -69,12 +77,16 @@ class SourceMap:
         return Problem(self.file, self.line(path), message)
 
 
-def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str) -> Any:
+def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str,
+               scalars: yaml.constructor.SafeConstructor) -> Any:
+    import yaml
+
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else None
+            key = (scalars.construct_object(key_node, deep=True)
+                   if isinstance(key_node, yaml.ScalarNode) else None)
             if not isinstance(key, str):
                 raise DefinitionError([Problem(file, key_node.start_mark.line + 1,
                                                "a key must be a plain word, like `say:`")])
@@ -83,15 +95,12 @@ def _to_python(node: yaml.Node, path: Path_, lines: dict[Path_, int], file: str)
                     file, key_node.start_mark.line + 1,
                     f"`{key}` appears twice here; keep one of them (each name must be unique)")])
             lines[(*path, key)] = key_node.start_mark.line + 1
-            result[key] = _to_python(value_node, (*path, key), lines, file)
+            result[key] = _to_python(value_node, (*path, key), lines, file, scalars)
         return result
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*path, i), lines, file) for i, item in enumerate(node.value)]
-    return _scalar(node)
-
-
-def _scalar(node: yaml.Node) -> Any:
-    return _Loader("").construct_object(node, deep=True)
+        return [_to_python(item, (*path, i), lines, file, scalars)
+                for i, item in enumerate(node.value)]
+    return scalars.construct_object(node, deep=True)
 
 
 def read_yaml(path: Path | str, *, display_name: str | None = None) -> tuple[Any, SourceMap]:
@@ -99,13 +108,15 @@ def read_yaml(path: Path | str, *, display_name: str | None = None) -> tuple[Any
 
     Raises DefinitionError (never a parser traceback) for unreadable or malformed files.
     """
+    import yaml
+
     file = display_name or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise DefinitionError([Problem(file, 1, f"cannot read this file ({error})")]) from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=_loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line = mark.line + 1 if mark else 1
@@ -117,4 +128,5 @@ def read_yaml(path: Path | str, *, display_name: str | None = None) -> tuple[Any
     lines: dict[Path_, int] = {}
     if node is None:
         return None, SourceMap(file, {(): 1})
-    return _to_python(node, (), lines, file), SourceMap(file, lines)
+    return _to_python(node, (), lines, file, yaml.constructor.SafeConstructor()), SourceMap(
+        file, lines)

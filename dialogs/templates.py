@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from functools import cache
 
-from hassil import parse_sentence, sample_expression
-
 TEMPLATE_MARKS = frozenset("()[]|;<>")
 """Characters that make a sample a template; a sample without them is said as written."""
 
@@ -24,6 +22,8 @@ def expand(template: str) -> tuple[str, ...]:
     """Every sentence a template makes, in order, each once, single-spaced."""
     if not TEMPLATE_MARKS & set(template):
         return (" ".join(template.split()),)
+    from hassil import parse_sentence, sample_expression  # only needed to check new content
+
     try:
         sentence = parse_sentence(template)
         said = sample_expression(sentence.expression, expand_lists=False)

@@ -8,8 +8,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from skill.persistence import user_key
-
 APP_ID = "amzn1.ask.skill.test-couple-care"
 USER_ID = "amzn1.ask.account.TESTUSER"
 _ids = itertools.count()
@@ -75,6 +73,8 @@ def default_user_key() -> str:
     """The progress key the skill gives `USER_ID`, the user of every default envelope."""
     from ask_sdk_core.serialize import DefaultSerializer
     from ask_sdk_model import RequestEnvelope
+
+    from skill.persistence import user_key  # the engine with it: only for this
 
     payload = json.dumps(envelope(launch_request()))
     return user_key(DefaultSerializer().deserialize(payload, RequestEnvelope))

@@ -36,11 +36,11 @@ def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     the skill id check (COUPLECARE_SKILL_ID) is what ties the function to the skill."""
     global _lambda
     if _lambda is None:
-        from dialogs.book import load_book
+        from dialogs.book_cache import cached_book
         from skill.app import configure_logging
         from skill.handlers import build_skill
 
         configure_logging()
-        _lambda = build_skill(load_book(), lambda_persistence(),
+        _lambda = build_skill(cached_book(), lambda_persistence(),
                               os.environ.get("COUPLECARE_SKILL_ID") or None).lambda_handler()
     return _lambda(event, context)

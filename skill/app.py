@@ -15,11 +15,6 @@ from ask_sdk_model import RequestEnvelope
 from ask_sdk_runtime.exceptions import AskSdkException
 from flask import Flask, Response, g, jsonify, request
 
-from dialogs.book import load_book
-from dialogs.store import StoreError
-from progress import DATABASE_VARIABLE, open_store
-from skill.handlers import build_skill
-from skill.persistence import StorePersistenceAdapter
 from skill.verify import RequestVerifier, SignedRequest, VerificationFailed, check_headers
 
 log = logging.getLogger("couplecare.skill")
@@ -29,6 +24,8 @@ MAX_BODY = 128 * 1024
 """Alexa's requests are a few kilobytes; anything far larger is refused before parsing."""
 
 FALSE_WORDS = {"0", "false", "no", "off"}
+DATABASE_VARIABLE = "COUPLECARE_DATABASE_URL"
+"""progress.DATABASE_VARIABLE, named here so that reading the settings loads no store."""
 
 
 def _env_config() -> dict[str, Any]:
@@ -105,7 +102,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     skill = app.config["SKILL"]
     store = None
     if skill is None:
-        book = load_book(app.config["CONTENT_DIR"])
+        # The definitions, the engine and the store are imported here, not with this
+        # module: they are this skill's own start-up cost, not the web service's.
+        from dialogs.book_cache import cached_book
+        from dialogs.store import StoreError
+        from progress import open_store
+        from skill.handlers import build_skill
+        from skill.persistence import StorePersistenceAdapter
+
+        book = cached_book(app.config["CONTENT_DIR"])
         store = open_store(app.config["DATABASE_URL"] or "", folder=app.config["DATA_DIR"])
         today = app.config["TODAY"] or date.today
         skill = build_skill(book, StorePersistenceAdapter(store, today), app.config["SKILL_ID"],

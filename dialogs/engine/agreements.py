@@ -7,9 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from num2words import num2words
-
 from dialogs.engine.profile import Agreement, AgreementKind, AgreementStatus, Outcome, Profile
+from dialogs.numbers import num2words
 from dialogs.readback import as_sentence, own_words, third_person
 
 WEEK = timedelta(days=7)

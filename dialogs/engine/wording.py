@@ -9,8 +9,6 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
-from num2words import num2words
-
 from dialogs.book import VARIABLE, Book
 from dialogs.engine.effects import Effect
 from dialogs.engine.profile import Context
@@ -18,6 +16,7 @@ from dialogs.engine.state import ConversationState
 from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import neutralise
 from dialogs.model import Exercise, Flow, Step
+from dialogs.numbers import num2words
 from dialogs.readback import tidy
 
 VARIANT_MEMORY = 6

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -80,46 +80,120 @@ def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
     return _Rule(category, text, phrase, first_words(phrase), required_words(phrase))
 
 
-class _Rules:
-    """Rules looked up by one set of words each of them needs (the set the fewest other
-    rules need too), so a sentence tries only the rules it may say."""
+@dataclass(frozen=True)
+class RuleIndex:
+    """One section's rules as plain data: each rule's kind and phrase, in file order, and
+    the rules to try for each word said (by one set of words each rule needs: the set the
+    fewest other rules need too), so a sentence tries only the rules it may say."""
 
-    def __init__(self, rules: list[_Rule]):
+    rules: tuple[tuple[str, str], ...]
+    always: tuple[int, ...]
+    by_word: dict[str, tuple[int, ...]]
+
+    @classmethod
+    def of(cls, rules: list[_Rule]) -> RuleIndex:
         needed_by = Counter(word for rule in rules for words in rule.required
                             for word in words)
-        self.always: list[_Rule] = []
-        self.by_word: dict[str, list[_Rule]] = defaultdict(list)
-        for rule in rules:
+        always: list[int] = []
+        by_word: dict[str, list[int]] = defaultdict(list)
+        for number, rule in enumerate(rules):
             if not rule.required:
-                self.always.append(rule)
+                always.append(number)
                 continue
             key = min(rule.required, key=lambda words: sum(needed_by[w] for w in words))
-            for word in key:
-                self.by_word[word].append(rule)
+            for word in sorted(key):
+                by_word[word].append(number)
+        return cls(tuple((rule.category, rule.text) for rule in rules), tuple(always),
+                   {word: tuple(numbers) for word, numbers in by_word.items()})
 
-    def found(self, said: Positions, every_way: bool = False) -> Iterator[tuple[_Rule, Found]]:
-        candidates = {id(rule): rule for form in said.forms for rule in self.by_word.get(form, ())}
-        for rule in (*self.always, *candidates.values()):
+
+@dataclass(frozen=True)
+class CompiledConcepts:
+    """Checked concepts files as plain data, to keep between runs: the word lists' phrases
+    in file order, each section's `RuleIndex`, and the kinds of danger. A detector built
+    from it reads each phrase only when a sentence first gives it a chance to match."""
+
+    lists: tuple[tuple[str, tuple[str, ...]], ...]
+    sections: dict[str, RuleIndex]
+    categories: tuple[str, ...]
+
+
+class _Lists(Mapping[str, Choice]):
+    """The `words:` lists, each read when a phrase first uses it."""
+
+    def __init__(self, phrases: Mapping[str, tuple[str, ...]]):
+        self._phrases = phrases
+        self._read: dict[str, Choice] = {}
+
+    def __getitem__(self, name: str) -> Choice:
+        if name not in self._read:
+            self._read[name] = Choice(tuple(parse(text, self) for text in self._phrases[name]))
+        return self._read[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._phrases
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._phrases)
+
+    def __len__(self) -> int:
+        return len(self._phrases)
+
+
+class _Rules:
+    """One section's rules, found through its `RuleIndex`; `rule(number)` gives a rule."""
+
+    def __init__(self, index: RuleIndex, rule: Callable[[int], _Rule]):
+        self.index = index
+        self.rule = rule
+
+    def found(self, said: Positions, every_way: bool = False
+              ) -> Iterator[tuple[int, _Rule, Found]]:
+        """Each match as (the rule's number in its section, the rule, where it is said)."""
+        by_word = self.index.by_word
+        candidates = dict.fromkeys(self.index.always)
+        for form in said.forms:
+            candidates.update(dict.fromkeys(by_word.get(form, ())))
+        for number in candidates:
+            rule = self.rule(number)
             if rule.may_be_in(said.forms):
-                yield from ((rule, found) for found in rule.found(said, every_way))
+                yield from ((number, rule, found) for found in rule.found(said, every_way))
 
 
 class SafetyDetector:
-    """Built once from a concepts file; `check(text)` is the whole public job."""
+    """Built once from concepts files; `check(text)` is the whole public job.
 
-    def __init__(self, danger: list[_Rule], harmless: list[_Rule], negations: list[_Rule],
-                 not_negations: list[_Rule], categories: tuple[str, ...],
-                 over: Mapping[str, list[_Rule]] | None = None,
+    Made either from rules just read (`load_detector`) or from `CompiledConcepts` kept
+    from an earlier run, when a rule's phrase is read on its first use: the same rules,
+    the same answers."""
+
+    def __init__(self, compiled: CompiledConcepts,
+                 rules: Mapping[str, list[_Rule]] | None = None,
                  learned: LearnedModel | None = None):
-        self.categories = categories
+        self.compiled = compiled
+        self.categories = compiled.categories
         self.learned = learned
-        self._over = {section: _Rules((over or {}).get(section, [])) for section in OVER}
-        self._order = {id(rule): i for i, rule in enumerate(danger)}
-        self._danger = _Rules(danger)
-        self._harmless = _Rules(harmless)
-        self._negations = _Rules(negations)
-        self._not_negations = _Rules(not_negations)
-        self._beyond_harmless = _Rules((over or {}).get(BEYOND_HARMLESS, []))
+        phrases: dict[str, Sequence] = {}
+        lists = _Lists(dict(compiled.lists))
+
+        def reader(index: RuleIndex) -> Callable[[int], _Rule]:
+            made: dict[int, _Rule] = {}
+
+            def rule(number: int) -> _Rule:
+                if number not in made:
+                    category, text = index.rules[number]
+                    if text not in phrases:
+                        phrases[text] = parse(text, lists)
+                    made[number] = _rule(category, text, phrases[text])
+                return made[number]
+            return rule
+
+        sections = {name: _Rules(index, rules[name].__getitem__ if rules else reader(index))
+                    for name, index in compiled.sections.items()}
+        self._danger, self._harmless = sections["danger"], sections["harmless"]
+        self._negations, self._not_negations = sections["negation"], sections["not_negation"]
+        self._over = {section: sections[section] for section in OVER}
+        self._beyond_harmless = sections[BEYOND_HARMLESS]
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
@@ -133,13 +207,13 @@ class SafetyDetector:
             self._not_negations, said)
         strong = _named_positions(self._beyond_harmless, said)
         best: tuple[tuple[int, int], _Rule, Found] | None = None
-        for rule, found in self._danger.found(said, every_way=True):
+        for number, rule, found in self._danger.found(said, every_way=True):
             said_harmlessly = everywhere | harmless.get(rule.category, frozenset())
             if found.named & said_harmlessly and not (found.named - said_harmlessly) & strong:
                 continue
             if _negated(found, negators, words_said):
                 continue
-            rank = (found.start, self._order[id(rule)])  # the earliest words, then file order
+            rank = (found.start, number)  # the earliest words, then file order
             if best is None or rank < best[0]:
                 best = (rank, rule, found)
         if best is None:
@@ -175,7 +249,7 @@ _EVERY_CATEGORY = ""
 
 def _named_positions_by_category(rules: _Rules, said: Positions) -> dict[str, frozenset[int]]:
     positions: dict[str, set[int]] = defaultdict(set)
-    for rule, found in rules.found(said):
+    for _, rule, found in rules.found(said):
         positions[rule.category] |= found.named
     return {category: frozenset(named) for category, named in positions.items()}
 
@@ -206,17 +280,23 @@ saying that shares its other words: "he threatened to leave and take the kids an
 SECTIONS = ("words", "danger", "harmless", "negation", "not_negation", *OVER, BEYOND_HARMLESS)
 
 
+def concepts_files(folder: Path | str) -> list[Path]:
+    """The concepts files in `folder`, in the order they are read: common.yaml first."""
+    return sorted(Path(folder).glob("*.yaml"), key=lambda p: (p.name != COMMON_FILE, p.name))
+
+
 def load_detector(folder: Path | str = CONCEPTS_DIR,
                   learned: LearnedModel | None = None) -> SafetyDetector:
     """Read and check every concepts file in `folder` (common.yaml first, then the others
     by name); a problem is reported as file:line and a sentence. With `learned`, a sentence
     no rule hears is also given to that second opinion."""
-    paths = sorted(Path(folder).glob("*.yaml"), key=lambda p: (p.name != COMMON_FILE, p.name))
+    paths = concepts_files(folder)
     if not paths:
         raise DefinitionError([Problem(str(folder), 1, "there are no concepts files (*.yaml) "
                                                        "in this folder")])
     problems: list[Problem] = []
     lists: dict[str, Choice] = {}
+    list_phrases: dict[str, tuple[str, ...]] = {}
     rules: dict[str, list[_Rule]] = {section: [] for section in SECTIONS[1:]}
     categories: list[str] = []
     for path in paths:
@@ -241,6 +321,7 @@ def load_detector(folder: Path | str = CONCEPTS_DIR,
             parsed = _phrases(phrases, ("words", name), lists, source, problems)
             if parsed:
                 lists[name] = Choice(tuple(p for _, p in parsed))
+                list_phrases[name] = tuple(text for text, _ in parsed)
         danger = _mapping(data, "danger", source, problems)
         for category, phrases in danger.items():
             if not _NAME.match(category):
@@ -262,10 +343,10 @@ def load_detector(folder: Path | str = CONCEPTS_DIR,
         problems.append(Problem(str(folder), 1, "no file has a `danger:` section with phrases"))
     if problems:
         raise DefinitionError(problems)
-    return SafetyDetector(rules["danger"], rules["harmless"], rules["negation"],
-                          rules["not_negation"], tuple(categories),
-                          {section: rules[section] for section in (*OVER, BEYOND_HARMLESS)},
-                          learned)
+    compiled = CompiledConcepts(tuple(list_phrases.items()),
+                                {section: RuleIndex.of(found) for section, found in rules.items()},
+                                tuple(categories))
+    return SafetyDetector(compiled, rules, learned)
 
 
 def _mapping(data: dict[str, Any], key: str, source: SourceMap,

@@ -26,8 +26,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from lemminflect import getAllLemmas
-
 from dialogs.safety.words import BOUNDARY, tokens
 from dialogs.source import DefinitionError, Problem
 
@@ -44,6 +42,8 @@ _SPACES = re.compile(r"\s\s+")
 
 @cache
 def _lemma(token: str) -> str:
+    from lemminflect import getAllLemmas  # with numpy: loaded at the first sentence heard
+
     lemmas = getAllLemmas(token)
     for kind in ("VERB", "NOUN", "ADJ"):
         if kind in lemmas:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 from dialogs.safety.words import Word, spell_out, without_accents
 
@@ -82,6 +82,13 @@ Element = Literal | Sequence | Choice | Gap
 _TOKEN = re.compile(r"\.\.\.|~|[()\[\]|?]|@[\w-]+|[^\s()\[\]|~?]+")
 
 
+@cache
+def _spelled(word: str) -> tuple[Literal, ...]:
+    """A word written the way people say it ("won't", "dont"), read the way words are; one
+    `Literal` for each word wherever it is written."""
+    return tuple(Literal(w) for w in spell_out(word).split())
+
+
 def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
     """Read one phrase; `lists` holds the named word lists it may use."""
     tokens = _TOKEN.findall(without_accents(phrase.lower()))
@@ -122,9 +129,7 @@ def parse(phrase: str, lists: Mapping[str, Choice]) -> Sequence:
                 if word.startswith("=") and len(word) > 1:
                     parts.append(Literal(word[1:], exact=True))
                     continue
-                # written the way people say it ("won't", "dont"), read the way words are
-                spelled = spell_out(word).split()
-                parts.extend(Literal(w) for w in spelled)
+                parts.extend(_spelled(word))
         if closing is not None:
             raise PhraseError(f"a bracket is opened but not closed with `{closing}`")
         return Sequence(tuple(parts)), None

@@ -13,8 +13,6 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-from lemminflect import getAllLemmas
-
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
 _SPELLED_OUT = {
@@ -77,6 +75,8 @@ class Word:
 
 @cache
 def forms_of(word: str) -> frozenset[str]:
+    from lemminflect import getAllLemmas  # with numpy, a tenth of a second: not at start-up
+
     forms = {word}
     for lemmas in getAllLemmas(word).values():
         forms.update(lemmas)
@@ -85,6 +85,8 @@ def forms_of(word: str) -> frozenset[str]:
 
 def without_accents(text: str) -> str:
     """"fiancé" is "fiance"; letters of other scripts stay whole (Korean syllables too)."""
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     kept = "".join(c for c in decomposed if not unicodedata.combining(c))
     return unicodedata.normalize("NFC", kept)
@@ -172,6 +174,8 @@ def tokens(text: str) -> list[str]:
 @cache
 def _dropped_g(word: str) -> bool:
     """"cuttin" for "cutting": not a word itself, and a verb's -ing form with a g."""
+    from lemminflect import getAllLemmas
+
     return not getAllLemmas(word) and "VERB" in getAllLemmas(word + "g")
 
 

@@ -1,0 +1,11 @@
+"""Every test, and every program a test starts, keeps its cached book in a folder of its
+own instead of the user's cache directory."""
+
+import os
+
+import pytest
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _cache_dir_of_this_run(tmp_path_factory):
+    os.environ["COUPLECARE_CACHE_DIR"] = str(tmp_path_factory.mktemp("cache"))
