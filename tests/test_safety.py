@@ -13,6 +13,7 @@ from dialogs.engine import Context, IntentEvent, Launch, Profile, Utterance
 from dialogs.markup import to_plain
 from dialogs.model import Platform
 from dialogs.safety import SAFETY_DIR, check, load_detector
+from dialogs.safety.words import tokens
 from dialogs.source import DefinitionError
 
 BOOK = load_book()
@@ -30,6 +31,7 @@ CORPUS = yaml.safe_load((SAFETY_DIR / "corpus.yaml").read_text(encoding="utf-8")
     ("um he put his hands around my neck", "violence"),
     ("my fiancé hit me", "violence"),
     ("I'm not sure if he would hurt me", None),
+    ("life's not worth living anymore", "suicide"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -43,6 +45,7 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "you kill me with those jokes", "we fought about money", "this traffic is killing me",
     "he has never hit me", "I would never hurt myself", "I don't know", "we're done",
     "I'm dying to see that film", "that hurt my feelings",
+    "my husband's never laid a hand on me",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
@@ -165,6 +168,17 @@ def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
 
 def test_a_bit_is_not_a_bite():
     assert check("I was a bit upset when he left") is None
+
+
+@pytest.mark.parametrize(("said", "heard"), [
+    ("life's not worth it", "life is not worth it"),
+    ("my time's up", "my time is up"),
+    ("dad's been drinking again", "dad has been drinking again"),
+    ("my wife's phone", "my wife phone"),
+    ("the kids' rooms", "the kids rooms"),
+])
+def test_a_nouns_s_is_is_or_has_when_the_next_word_says_so(said, heard):
+    assert " ".join(tokens(said)) == heard
 
 
 def test_a_broken_concepts_file_says_where_and_what(tmp_path):

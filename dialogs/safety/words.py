@@ -106,7 +106,7 @@ def spell_out(token: str) -> str:
             return token[: -len(ending)] + full
     if token.endswith("'s"):
         stem = token[:-2]
-        return f"{stem} is" if stem in _PRONOUN_IS else _SPELLED_OUT.get(stem, stem)
+        return f"{stem} is" if stem in _PRONOUN_IS else f"{_SPELLED_OUT.get(stem, stem)} {_S}"
     if token.endswith("s'"):
         return token[:-1]
     return token.strip("'")
@@ -133,6 +133,16 @@ _PARTICIPLES_AFTER_HAD = frozenset({
     "gotten", "felt", "made", "bought", "hidden", "kept", "broken", "stolen"})
 """After these, a "'d" is "had", not "would": "I'd been cutting" is "I had been cutting"."""
 
+_S = "'s"
+"""Kept after a noun until the next word tells "is" from a possessive: "life's not worth it"
+but "my wife's phone"."""
+
+_AFTER_IS = frozenset({
+    "not", "never", "no", "nothing", "up", "over", "gone", "done", "finished", "dead", "a",
+    "an", "the", "so", "too", "always", "just", "really", "still", "very", "all", "going",
+    "getting", "coming", "been", "got", "gotten", "fine", "ok", "okay", "better", "worse"})
+"""Words that follow "is" (or "has") and never a possessive."""
+
 _NOT_A_BITE = frozenset({"a", "little", "quite", "tiny", "wee", "the", "this", "that"})
 """Before "bit", these make it a small amount ("a bit upset"), not the past of "bite"."""
 
@@ -157,6 +167,12 @@ def tokens(text: str) -> list[str]:
             result.append(part)
     for i in range(len(result) - 1, -1, -1):
         following = result[i + 1] if i + 1 < len(result) else ""
+        if result[i] == _S:
+            if following in _AFTER_IS:
+                result[i] = "has" if following in ("been", "got", "gotten") else "is"
+            else:
+                del result[i]
+            continue
         if result[i] == "is" and following in ("got", "gotten", "been") and i > 0 and \
                 result[i - 1] in ("he", "she", "it", "that", "who"):
             result[i] = "has"  # "he's got", "she's been"
