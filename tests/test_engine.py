@@ -13,6 +13,7 @@ from dialogs.engine import (
     ClearPosition,
     CompleteExercise,
     Context,
+    ConversationState,
     IntentEvent,
     Launch,
     NoInput,
@@ -280,5 +281,29 @@ def test_the_turn_says_which_exercise_it_is_in():
 
 def test_the_state_keeps_its_short_json_keys():
     state = play(TO_FLOOR)[-1].state
-    assert {"v", "vars", "said", "variants", "followed"} <= set(state)
+    assert {"v", "vars", "variants", "history"} <= set(state)
+    assert {"said", "said_z"} & set(state)
+    assert not {"version", "variables", "last_variants", "last_speech", "platform"} & set(state)
     assert state["v"] == engine.STATE_VERSION
+    assert "misses_input" not in state and "ended" not in state  # defaults are left out
+
+
+def test_the_short_json_form_of_the_state_keeps_everything():
+    """What `back` and `repeat` need comes back whole from the short JSON form: places kept
+    for back with variables set, changed and unset since, and a long speech packed."""
+    state = ConversationState.model_validate({
+        "platform": "alexa", "flow": "honest-check-in", "step": "floor", "speaker": 1,
+        "vars": {"first": "Sam", "second": "Alex", "swapped": True, "n": 1},
+        "said": "Alex, you have the floor. [pause 0.5] " * 8, "turn": 9, "history": [
+            {"flow": "honest-check-in", "step": "intro", "speaker": 0,
+             "vars": {"first": "Sam", "second": "Alex", "n": True}},
+            {"flow": "honest-check-in", "step": "floor", "speaker": 0,
+             "vars": {"first": "Sam", "second": "Alex", "topic": "work", "n": 1}},
+            {"flow": "honest-check-in", "step": "floor", "speaker": 1,
+             "vars": {"first": "Sam", "second": "Alex", "swapped": True, "n": 1}}]})
+    short = state.to_json()
+    assert "said_z" in short and len(json.dumps(short)) < len(state.model_dump_json())
+    again = ConversationState.model_validate(json.loads(json.dumps(short)))
+    again.platform = Platform.ALEXA
+    assert again == state
+    assert type(again.history[0]["vars"]["n"]) is bool
