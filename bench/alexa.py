@@ -103,6 +103,7 @@ PARTS: list[tuple[str, Any, str]] = [
     ("progress store: read", StorePersistenceAdapter, "get_attributes"),
     ("engine step", dialogs.engine, "step"),
     ("safety check", SafetyDetector, "check"),
+    ("safety check", SafetyDetector, "check_any"),
     ("state decode", engine_run, "load_state"),
     ("state encode", ConversationState, "to_json"),
     ("progress store: write", StorePersistenceAdapter, "save_attributes"),
@@ -184,7 +185,7 @@ def print_parts(parts: PartTimes, ours: list[float], hello: list[float]) -> None
     totals = {"ours": sum(ours) / len(ours) * 1e3, "hello": hello_request}
     counts = {"ours": len(ours), "hello": len(hello)}
     rest = dict(totals)
-    for part, _, _ in PARTS:
+    for part in dict.fromkeys(part for part, _, _ in PARTS):
         each = {side: parts.spent[side, part] / counts[side] * 1e3 for side in counts}
         for side in counts:
             rest[side] -= each[side]
