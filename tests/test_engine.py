@@ -3,6 +3,8 @@
 import copy
 import itertools
 import json
+import random
+import string
 from datetime import date
 
 import pytest
@@ -13,6 +15,7 @@ from dialogs.engine import (
     ClearPosition,
     CompleteExercise,
     Context,
+    ConversationState,
     IntentEvent,
     Launch,
     NoInput,
@@ -280,5 +283,46 @@ def test_the_turn_says_which_exercise_it_is_in():
 
 def test_the_state_keeps_its_short_json_keys():
     state = play(TO_FLOOR)[-1].state
-    assert {"v", "vars", "said", "variants", "followed"} <= set(state)
+    assert {"v", "vars", "variants", "history"} <= set(state)
+    assert {"said", "said_z"} & set(state)
+    assert not {"version", "variables", "last_variants", "last_speech", "platform"} & set(state)
     assert state["v"] == engine.STATE_VERSION
+    assert "misses_input" not in state and "ended" not in state  # defaults are left out
+
+
+def test_a_last_speech_too_long_to_keep_makes_repeat_say_the_step_again():
+    """The state's bound drops what was said last when even packed it is too long; "repeat"
+    then says where the conversation is rather than nothing or something else."""
+    floor = play(TO_FLOOR)[-1]
+    state = ConversationState.model_validate(floor.state)
+    noise = random.Random(5)
+    state.last_speech = " ".join("".join(noise.choices(string.ascii_letters, k=7))
+                                 for _ in range(200))
+    short = state.to_json()
+    assert "said" not in short and "said_z" not in short
+    again = play([Utterance("repeat")], state=short)[0]
+    assert again.speech and again.at == floor.at
+    assert to_plain(again.speech).split(".")[0] in to_plain(floor.speech)
+    kept = play([Utterance("repeat")], state=floor.state)[0]
+    assert kept.speech == floor.speech
+
+
+def test_the_short_json_form_of_the_state_keeps_everything():
+    """What `back` and `repeat` need comes back whole from the short JSON form: places kept
+    for back with variables set, changed and unset since, and a long speech packed."""
+    state = ConversationState.model_validate({
+        "platform": "alexa", "flow": "honest-check-in", "step": "floor", "speaker": 1,
+        "vars": {"first": "Sam", "second": "Alex", "swapped": True, "n": 1},
+        "said": "Alex, you have the floor. [pause 0.5] " * 8, "turn": 9, "history": [
+            {"flow": "honest-check-in", "step": "intro", "speaker": 0,
+             "vars": {"first": "Sam", "second": "Alex", "n": True}},
+            {"flow": "honest-check-in", "step": "floor", "speaker": 0,
+             "vars": {"first": "Sam", "second": "Alex", "topic": "work", "n": 1}},
+            {"flow": "honest-check-in", "step": "floor", "speaker": 1,
+             "vars": {"first": "Sam", "second": "Alex", "swapped": True, "n": 1}}]})
+    short = state.to_json()
+    assert "said_z" in short and len(json.dumps(short)) < len(state.model_dump_json())
+    again = ConversationState.model_validate(json.loads(json.dumps(short)))
+    again.platform = Platform.ALEXA
+    assert again == state
+    assert type(again.history[0]["vars"]["n"]) is bool

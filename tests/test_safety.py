@@ -68,6 +68,26 @@ def test_the_corpus_meets_the_goal():
     assert recall >= 0.98 and false_alarms <= 0.02, (recall, false_alarms)
 
 
+def test_several_texts_are_danger_when_any_of_them_is_and_the_same_words_are_read_once():
+    """What Alexa hands over for one request (a slot as heard and as resolved, words with
+    each lead-in) is read with `check_any`: the answer of reading each text alone."""
+    danger = [s for sentences in CORPUS["danger"].values() for s in sentences][::9]
+    ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences][::9]
+    for quiet, loud in zip(ordinary, danger, strict=False):
+        assert BOOK.safety.check_any([quiet, loud]) == (check(quiet) or check(loud))
+        assert BOOK.safety.check_any(["", quiet, quiet.upper()]) == check(quiet)
+    lead_ins = [sample.replace("{text}", "to disappear")
+                for sample in BOOK.vocabulary.intents["ShareIntent"].samples]
+    assert check("to disappear") is None
+    assert BOOK.safety.check_any(["to disappear", *lead_ins]) is not None
+    read = []
+    detector = load_detector()
+    detector._concern = lambda text, said: read.append(said)  # type: ignore[method-assign]
+    detector.check_any(["Sam", "sam", "I'll go", "i will go", "honest-check-in",
+                        "honest check-in"])
+    assert len(read) == 3
+
+
 def test_every_kind_of_danger_in_the_corpus_is_a_kind_the_concepts_know():
     assert set(CORPUS["danger"]) <= set(BOOK.safety.categories)
 

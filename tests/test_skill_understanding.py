@@ -165,7 +165,7 @@ def in_an_exercise(alexa: Alexa) -> dict:
 def stopped_for_safety(body: dict) -> bool:
     state = body["sessionAttributes"][handlers.STATE]
     return ("988" in speech(body) and "your safety matters more" in speech(body)
-            and state["flow"] != "honest-check-in" and state["unsafe"])
+            and state.get("flow") != "honest-check-in" and state.get("unsafe"))
 
 
 def test_danger_in_shared_words_stops_the_exercise(alexa):

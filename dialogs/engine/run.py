@@ -65,7 +65,7 @@ class Run(Navigation):
             words = slots.get(intents.WORDS_SLOT, "")
             said += [sample.replace("{" + intents.WORDS_SLOT + "}", words)
                      for sample in intent.samples if words]
-        return any(self.book.safety.check(text) for text in dict.fromkeys(said) if text)
+        return self.book.safety.check_any(said) is not None
 
     def lacks_its_words(self, name: str, slots: Mapping[str, str]) -> bool:
         """An intent that carries slots but arrived with none of them ("my name is" with no

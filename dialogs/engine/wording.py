@@ -81,6 +81,8 @@ class Wording:
         return values
 
     def render(self, template: str) -> str:
+        if "{" not in template:
+            return tidy(template)  # nothing to fill: the values need not be worked out
         values = self.variables()
 
         def value(found: Any) -> str:

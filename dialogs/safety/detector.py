@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -35,7 +35,7 @@ from dialogs.safety.phrases import (
     required_words,
     starts_of,
 )
-from dialogs.safety.words import Word, words
+from dialogs.safety.words import Word, tokens, words_of_tokens
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
 CONCEPTS_DIR = Path(__file__).parent / "concepts"
@@ -72,6 +72,8 @@ class _Rule:
     def found(self, said: Positions, every_way: bool) -> Iterator[Found]:
         """Where the phrase is said: `find`, only from the starts where it can succeed."""
         firsts = (said.every_start if self.firsts is None else said.of_any(self.firsts))
+        if not firsts:
+            return iter(())
         starts = starts_of(self.phrase, said, firsts)
         return find(self.phrase, said, starts, every_way) if starts else iter(())
 
@@ -197,17 +199,38 @@ class SafetyDetector:
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
-        words_said = words(text)
+        return self._concern(text, tokens(text))
+
+    def check_any(self, texts: Iterable[str]) -> Concern | None:
+        """The first danger heard in any of `texts`, or None. Texts that come to the same
+        words ("Sam" and "sam", "I'll" and "I will") are read once."""
+        read: set[tuple[str, ...]] = set()
+        for text in texts:
+            said_tokens = tokens(text)
+            if tuple(said_tokens) in read:
+                continue
+            read.add(tuple(said_tokens))
+            concern = self._concern(text, said_tokens)
+            if concern is not None:
+                return concern
+        return None
+
+    def _concern(self, text: str, said_tokens: list[str]) -> Concern | None:
+        """The check of `text`, read already as `said_tokens` (all either reading uses)."""
+        words_said = words_of_tokens(said_tokens)
         if not words_said:
             return None
         said = Positions(words_said)
+        dangers = list(self._danger.found(said, every_way=True))
+        if not dangers:  # most of what people say: no sayings or negations need be read
+            return self._learned_concern(text, words_said, said)
         harmless = _named_positions_by_category(self._harmless, said)
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
         negators = _named_positions(self._negations, said) - _named_positions(
             self._not_negations, said)
         strong = _named_positions(self._beyond_harmless, said)
         best: tuple[tuple[int, int], _Rule, Found] | None = None
-        for number, rule, found in self._danger.found(said, every_way=True):
+        for number, rule, found in dangers:
             said_harmlessly = everywhere | harmless.get(rule.category, frozenset())
             if found.named & said_harmlessly and not (found.named - said_harmlessly) & strong:
                 continue

@@ -197,9 +197,14 @@ def _dropped_g(word: str) -> bool:
 
 def words(text: str) -> list[Word]:
     """The words of `text` with their dictionary forms and where each clause starts."""
+    return words_of_tokens(tokens(text))
+
+
+def words_of_tokens(said: list[str]) -> list[Word]:
+    """`words` of what `tokens` gave."""
     result: list[Word] = []
     new_clause = True
-    for token in tokens(text):
+    for token in said:
         if token == BOUNDARY:
             new_clause = True
             continue
