@@ -1,0 +1,113 @@
+"""The safety check's parts one at a time, with concepts files written for each test: the
+phrase language as its help describes it, each mistake an author can make named with its
+file and line, how said words are read, and which danger is reported when several are."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogs.safety import load_detector
+from dialogs.safety.phrases import PhraseError, parse
+from dialogs.safety.words import tokens, words
+from dialogs.source import DefinitionError
+
+
+def concepts(tmp_path: Path, text: str, name: str = "common.yaml", **others: str) -> Path:
+    folder = tmp_path / "concepts"
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(text, encoding="utf-8")
+    for other, other_text in others.items():
+        (folder / f"{other}.yaml").write_text(other_text, encoding="utf-8")
+    return folder
+
+
+def problems(folder: Path) -> list[str]:
+    """Each problem as reported, with file names relative to `folder` (itself `folder`)."""
+    with pytest.raises(DefinitionError) as raised:
+        load_detector(folder)
+    return [str(problem).replace(f"{folder}/", "").replace(str(folder), "folder")
+            for problem in raised.value.problems]
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("- hit me\n", ["common.yaml:1: this file should hold sections such as `danger:` and "
+                    "`harmless:`"]),
+    ("danger:\n  violence: [hit me]\nsayings: [x]\n",
+     ["common.yaml:3: `sayings` is not a section a concepts file has; use words, danger, "
+      "harmless, negation, not_negation, past, resolved, recurring, beyond_harmless"]),
+    ("words:\n  who: [he]\n  who: [she]\ndanger:\n  violence: [hit me]\n", None),
+    ("danger: [hit me]\n", ["common.yaml:1: `danger:` should hold named lists of phrases"]),
+    ("danger:\n  Violence: [hit me]\n",
+     ["common.yaml:2: `Violence` should be a lower-case name with underscores, like "
+      "self_harm"]),
+    ("danger:\n  violence: hit me\n",
+     ["common.yaml:2: this should be a list of phrases, one per line starting with `- `"]),
+    ("danger:\n  violence:\n    - hit me\n    - 3\n",
+     ["common.yaml:4: each phrase should be written as text"]),
+    ("harmless: [it hit me]\n",
+     ["folder:1: no file has a `danger:` section with phrases"]),
+    ("danger:\n  violence: [\"(hit\"]\n",
+     ["common.yaml:2: `(hit`: a bracket is opened but not closed with `)`"]),
+])
+def test_each_mistake_in_a_concepts_file_is_named_with_its_line(tmp_path, text, expected):
+    found = problems(concepts(tmp_path, text))
+    if expected is None:  # YAML itself refuses a key given twice
+        assert len(found) == 1 and found[0].startswith("common.yaml:")
+    else:
+        assert found == expected
+
+
+def test_a_list_defined_in_two_files_is_named(tmp_path):
+    folder = concepts(tmp_path, "words:\n  who: [he]\n",
+                      violence="words:\n  who: [she]\ndanger:\n  violence: [\"@who hit me\"]\n")
+    assert problems(folder) == ["violence.yaml:2: the list `who` is already defined; use "
+                                "another name"]
+
+
+def test_a_folder_without_concepts_files_is_named(tmp_path):
+    assert problems(tmp_path) == ["folder:1: there are no concepts files (*.yaml) in this "
+                                  "folder"]
+
+
+def test_every_problem_is_reported_at_once_and_later_files_are_still_read(tmp_path):
+    folder = concepts(tmp_path, "danger: [hit me]\n", fear="danger:\n  Fear: [scared]\n",
+                      zeal="- not a mapping\n")
+    assert [problem.split(":")[0] for problem in problems(folder)] == [
+        "common.yaml", "fear.yaml", "zeal.yaml"]
+
+
+@pytest.mark.parametrize(("phrase", "error"), [
+    ("hit me)", "`)` has no opening bracket before it"),
+    ("hit | me", "`|` has no opening bracket before it"),
+    ("... hit me", "`...` cannot start a phrase or a group"),
+    ("(~ hit) me", "`~` cannot start a phrase or a group"),
+    ("hit? me", "`?` can only follow a bracket, as in `(really|so)?`"),
+    ("? hit", "`?` can only follow a bracket, as in `(really|so)?`"),
+    ("@partner hit me", "`@partner` is not a list under `words:`"),
+    ("(hit|slap me", "a bracket is opened but not closed with `)`"),
+    ("[hit me", "a bracket is opened but not closed with `]`"),
+    ("(hit] me", "a bracket is opened but not closed with `)`"),
+    ("(hit||slap) me", "a bracket holds an empty choice"),
+    ("", "the phrase is empty"),
+    ("'' \"\"", "the phrase is empty"),
+    ("hit me ...", "`...` or `~` cannot end a phrase"),
+    ("hit me ~", "`...` or `~` cannot end a phrase"),
+])
+def test_a_phrase_that_cannot_be_read_says_why(phrase, error):
+    with pytest.raises(PhraseError) as raised:
+        parse(phrase, {})
+    assert str(raised.value) == error
+
+
+def test_words_are_read_as_people_say_and_recognisers_write_them():
+    assert tokens("Um, I can't — he's got a KNIFE!") == [
+        "i", "can", "not", "|", "he", "has", "got", "a", "knife", "|"]
+    assert tokens("ill be gone, I'd been cuttin myself") == [
+        "i", "will", "be", "gone", "|", "i", "had", "been", "cutting", "myself"]
+    assert tokens("I feel ill and my self is tired") == [
+        "i", "feel", "ill", "|", "and", "myself", "is", "tired"]
+    said = words("I was a bit upset but he bit me")
+    assert [w.text for w in said if w.starts_clause] == ["i", "but"]
+    assert "bite" not in said[3].forms and "bite" in said[-2].forms
