@@ -111,3 +111,48 @@ def test_words_are_read_as_people_say_and_recognisers_write_them():
     said = words("I was a bit upset but he bit me")
     assert [w.text for w in said if w.starts_clause] == ["i", "but"]
     assert "bite" not in said[3].forms and "bite" in said[-2].forms
+
+
+def detector_for(tmp_path: Path, text: str, **others: str):
+    return load_detector(concepts(tmp_path, text, **others))
+
+
+def test_the_earliest_danger_is_reported_then_the_first_in_the_files(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  violence: ["hit me"]
+  threats: ["(hit|kill) me [hard]", "kill me"]
+  suicide: ["want to die"]
+""")
+    concern = detector.check("I want to die since he will kill me")
+    assert (concern.category, concern.rule, concern.words) == ("suicide", "want to die",
+                                                               "want to die")
+    assert detector.check("he will kill me and I want to die").rule == "(hit|kill) me [hard]"
+    concern = detector.check("Um, he HIT me hard!")
+    assert (concern.category, concern.rule, concern.words) == ("violence", "hit me", "hit me")
+    assert detector.check("") is None and detector.check("um, uh") is None
+
+
+def test_a_harmless_saying_in_a_file_of_danger_excuses_only_that_danger(tmp_path):
+    detector = detector_for(tmp_path, 'danger:\n  violence: ["hit me"]\n',
+                            threats='danger:\n  threats: ["hit me"]\nharmless: ["it hit me"]\n')
+    assert detector.check("it hit me").category == "violence"
+    assert detector.categories == ("violence", "threats")
+    everywhere = tmp_path / "everywhere"
+    everywhere.mkdir()
+    detector = detector_for(everywhere, 'danger:\n  violence: ["hit me"]\n',
+                            harmless='harmless: ["it hit me"]\n')
+    assert detector.check("it hit me") is None
+    assert detector.check("it hit me and then he hit me").words == "hit me"
+
+
+def test_a_negation_reaches_five_words_back_within_its_clause(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  violence: ["hit me", "he ... hurt me"]
+negation: [never]
+""")
+    assert detector.check("he never really ever once actually hit me") is None
+    assert detector.check("never he really ever once actually hit me") is not None
+    assert detector.check("I never said it, but he hit me") is not None
+    assert detector.check("he never hurt me") is None
