@@ -20,9 +20,9 @@ from dialogs.engine import (
     SaveNames,
     SavePosition,
 )
-from dialogs.store import StoreError
+from dialogs.store import StoreError, StoreInUse
 from progress.sql import MIGRATIONS, SCHEMA_VERSION
-from progress.sqlite import SqliteStore
+from progress.sqlite import SqliteStore, forget_file
 from tests.concurrency import agree_at_the_same_moment
 from tests.store_rows import fill, rows_per_table
 from tests.stores import kept_and_done, open_agreements, promise
@@ -347,3 +347,46 @@ def test_two_turns_agreeing_at_the_same_moment_keep_one_agreement(path, monkeypa
     store = SqliteStore(path)
     agree_at_the_same_moment(store, monkeypatch)
     store.close()
+
+
+def test_forgetting_the_file_empties_a_good_one_and_a_missing_one_stays_missing(path):
+    forget_file(path)
+    assert not path.exists()
+    store = SqliteStore(path)
+    fill(store, "c1")
+    store.close()
+    forget_file(path)
+    assert path.exists() and set(sqlite_rows(path, "c1").values()) == {0}
+    assert b"call at lunch" not in path.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["bytes", "newer"])
+def test_forgetting_removes_a_file_it_cannot_read_with_its_journal(path, damage):
+    if damage == "bytes":
+        path.write_bytes(b"this is not a database at all" * 100)
+    else:
+        with closing(sqlite3.connect(path)) as newer:
+            newer.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    for journal in journals:
+        journal.write_bytes(b"journal")
+    keep = path.with_name(path.name + "-keep")
+    keep.write_bytes(b"someone else's")
+    forget_file(path)
+    assert not path.exists() and not any(j.exists() for j in journals)
+    assert keep.exists()
+
+
+def test_forgetting_a_file_in_use_keeps_it_and_says_so(path):
+    store = SqliteStore(path)
+    fill(store, "c1")
+    store.close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(StoreInUse, match="in use by another Couple Care session"):
+            forget_file(path, timeout=0.2)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert all(sqlite_rows(path, "c1").values())
