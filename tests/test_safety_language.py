@@ -50,6 +50,10 @@ def problems(folder: Path) -> list[str]:
      ["folder:1: no file has a `danger:` section with phrases"]),
     ("danger:\n  violence: [\"(hit\"]\n",
      ["common.yaml:2: `(hit`: a bracket is opened but not closed with `)`"]),
+    ("words: [he]\ndanger:\n  violence: [hit me]\n",
+     ["common.yaml:1: `words:` should hold named lists of phrases"]),
+    ("words:\n  who: [\"(he\"]\ndanger:\n  violence: [hit me]\n",
+     ["common.yaml:2: `(he`: a bracket is opened but not closed with `)`"]),
 ])
 def test_each_mistake_in_a_concepts_file_is_named_with_its_line(tmp_path, text, expected):
     found = problems(concepts(tmp_path, text))
@@ -73,9 +77,15 @@ def test_a_folder_without_concepts_files_is_named(tmp_path):
 
 def test_every_problem_is_reported_at_once_and_later_files_are_still_read(tmp_path):
     folder = concepts(tmp_path, "danger: [hit me]\n", fear="danger:\n  Fear: [scared]\n",
-                      zeal="- not a mapping\n")
+                      self_harm="- not a mapping\n", zeal="danger: [unclosed\n")
     assert [problem.split(":")[0] for problem in problems(folder)] == [
-        "common.yaml", "fear.yaml", "zeal.yaml"]
+        "common.yaml", "fear.yaml", "self_harm.yaml", "zeal.yaml"]
+
+
+def test_the_common_file_is_read_first_whatever_the_others_are_called(tmp_path):
+    folder = concepts(tmp_path, "words:\n  who: [he, she]\n",
+                      a_violence='danger:\n  violence: ["@who hit me"]\n')
+    assert load_detector(folder).check("she hit me").category == "violence"
 
 
 @pytest.mark.parametrize(("phrase", "error"), [
@@ -138,21 +148,38 @@ def test_a_harmless_saying_in_a_file_of_danger_excuses_only_that_danger(tmp_path
                             threats='danger:\n  threats: ["hit me"]\nharmless: ["it hit me"]\n')
     assert detector.check("it hit me").category == "violence"
     assert detector.categories == ("violence", "threats")
-    everywhere = tmp_path / "everywhere"
-    everywhere.mkdir()
-    detector = detector_for(everywhere, 'danger:\n  violence: ["hit me"]\n',
-                            harmless='harmless: ["it hit me"]\n')
+
+
+def test_harmless_sayings_excuse_the_words_they_name_and_no_others(tmp_path):
+    """Each saying said excuses its own words; a saying with a gap names its words the
+    first way it is said, so danger further on is still heard."""
+    detector = detector_for(tmp_path, 'words:\n  thing: [ball, door]\n'
+                            'danger:\n  violence: ["hit me"]\n',
+                            harmless='harmless: ["it ... hit me", "the @thing hit me"]\n')
     assert detector.check("it hit me") is None
-    assert detector.check("it hit me and then he hit me").words == "hit me"
+    assert detector.check("it hit me and the door hit me") is None
+    assert detector.check("the ball hit me and it really hit me") is None
+    assert detector.check("it hit me and he hit me").words == "hit me"
 
 
 def test_a_negation_reaches_five_words_back_within_its_clause(tmp_path):
     detector = detector_for(tmp_path, """
 danger:
   violence: ["hit me", "he ... hurt me"]
-negation: [never]
+negation: [never, "not at all"]
 """)
+    assert detector.check("he did not at all hit me") is None
     assert detector.check("he never really ever once actually hit me") is None
     assert detector.check("never he really ever once actually hit me") is not None
     assert detector.check("I never said it, but he hit me") is not None
     assert detector.check("he never hurt me") is None
+
+
+def test_a_rule_any_word_can_start_does_not_hide_the_rules_after_it(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  suicide: ["suicid*"]
+  violence: ["hit me"]
+""")
+    assert detector.check("he hit me").category == "violence"
+    assert detector.check("feeling suicidal").category == "suicide"
