@@ -183,3 +183,16 @@ danger:
 """)
     assert detector.check("he hit me").category == "violence"
     assert detector.check("feeling suicidal").category == "suicide"
+
+
+def test_words_that_may_be_left_out_may_start_a_phrase_or_come_anywhere_in_it(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  violence: ["[really] hit me", "(badly)? hurt me", "([so]|very) kick me",
+             "he did (really|so)? slap me"]
+""")
+    for said in ("he hit me", "he really hit me", "he hurt me", "he badly hurt me",
+                 "he kick me", "he so kicked me", "he very kicked me", "he did slap me",
+                 "he did so slap me"):
+        assert detector.check(said) is not None, said
+    assert detector.check("he did it slap me") is None

@@ -297,21 +297,13 @@ def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:
     """For each part a match cannot do without, words one of which must be said: a sentence
     that lacks any of them cannot match, whatever else it says (a fast first test)."""
     found: list[frozenset[str]] = []
-    for part in _flat(phrase.parts):
+    for part in phrase.parts:  # words, choices and gaps: `parse` nests sequences only in choices
         if isinstance(part, Gap) or (isinstance(part, Choice) and part.optional):
             continue
         firsts = _firsts((part,))
         if firsts is not None:
             found.append(firsts)
     return tuple(found)
-
-
-def _flat(parts: tuple[Element, ...]) -> Iterator[Element]:
-    for part in parts:
-        if isinstance(part, Sequence):
-            yield from _flat(part.parts)
-        else:
-            yield part
 
 
 def first_words(phrase: Sequence) -> frozenset[str] | None:
@@ -327,8 +319,7 @@ def _firsts(parts: tuple[Element, ...]) -> frozenset[str] | None:
         return None if head.prefix else frozenset({head.word})  # an exact form is a form too
     if isinstance(head, Gap):
         return None
-    if isinstance(head, Sequence):
-        return _firsts(head.parts + parts[1:])
+    assert isinstance(head, Choice)  # `parse` nests sequences only in choices
     found: set[str] = set()
     for option in head.options:
         option_firsts = _firsts(option.parts + parts[1:])
