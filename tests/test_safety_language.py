@@ -196,3 +196,14 @@ danger:
                  "he did so slap me"):
         assert detector.check(said) is not None, said
     assert detector.check("he did it slap me") is None
+
+
+def test_punctuation_in_a_phrase_is_read_past_and_a_phrase_never_matches_no_words(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  violence: ["he, hit me", "[really] [truly]"]
+""")
+    assert detector.check("he hit me").words == "he hit me"
+    assert detector.check("he is kind") is None
+    assert detector.check("really") is not None
+    assert detector.check("we talked about the weekend") is None
