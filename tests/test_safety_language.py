@@ -207,3 +207,22 @@ danger:
     assert detector.check("he is kind") is None
     assert detector.check("really") is not None
     assert detector.check("we talked about the weekend") is None
+
+
+@pytest.mark.parametrize(("said", "read"), [
+    ("he's got a knife", "he has got a knife"),
+    ("she's been hitting me", "she has been hitting me"),
+    ("it's gotten worse", "it has got worse"),
+    ("that's been going on", "that has been going on"),
+    ("who's got the kids", "who has got the kids"),
+    ("the dog's been fed", "the dog been fed"),
+    ("we've been fighting", "we have been fighting"),
+    ("my husband's temper", "my husband temper"),
+    ("my parents' house", "my parents house"),
+    ("I'm scared", "i am scared"),
+    ("help!!", "help |"),
+    ("no... way", "no | way"),
+    ("scared – he hits – me", "scared | he hits | me"),
+])
+def test_contractions_possessives_and_punctuation_are_read_as_the_rules_spell_them(said, read):
+    assert " ".join(tokens(said)) == read
