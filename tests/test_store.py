@@ -3,7 +3,7 @@
 import json
 import sqlite3
 from contextlib import closing
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 
@@ -390,3 +390,45 @@ def test_forgetting_a_file_in_use_keeps_it_and_says_so(path):
         holder.execute("ROLLBACK")
         holder.close()
     assert all(sqlite_rows(path, "c1").values())
+
+
+def test_the_export_holds_every_stored_fact_under_its_documented_name(path):
+    store = SqliteStore(path)
+    fill(store, "c1")
+    store.apply("c0", [SaveNames(("Kim", "Lee"))], DAY)
+    exported = store.export()
+    moments = [exported.pop("exported_at")]
+    couples = exported.pop("couples")
+    assert exported == {"format": "couplecare-progress", "schema_version": SCHEMA_VERSION}
+    assert [couple["user_key"] for couple in couples] == ["c0", "c1"]
+    assert couples[0]["disclaimer_seen"] is False
+    couple = couples[1]
+    moments += [couple.pop("created_at"), couple["positions"][0].pop("updated_at")]
+    assert all(datetime.fromisoformat(moment).tzinfo for moment in moments)
+    assert couple == {
+        "user_key": "c1", "names": ["Sam", "Alex"], "disclaimer_seen": True,
+        "positions": [{"exercise": "honest-check-in", "position": {"step": "floor"}}],
+        "agreements": [
+            {"kind": "promise", "partner": "Sam", "text": "call at lunch",
+             "made_on": "2026-11-29", "exercise": "promises", "status": "let go",
+             "outcome": "kept", "checked_on": "2026-11-29"},
+            {"kind": "kindness", "partner": "Alex", "text": "I'll make you tea.",
+             "made_on": "2026-11-29", "exercise": "daily-gestures", "status": "open",
+             "outcome": None, "checked_on": None}],
+        "completions": [{"exercise": "promises", "completed_on": "2026-11-29"}]}
+    assert [a.exercise for a in store.profile("c1").agreements] == ["promises",
+                                                                    "daily-gestures"]
+    store.check()
+    store.close()
+
+
+def test_a_follow_up_without_an_outcome_keeps_the_one_given_before(path):
+    store = SqliteStore(path)
+    store.apply("c1", [promise("Sam", "call at lunch")], DAY)
+    [made] = store.profile("c1").agreements
+    store.apply("c1", [FollowUpAgreement(made.id, Outcome.KEPT, Decision.KEEP)], DAY)
+    store.apply("c1", [FollowUpAgreement(made.id, None, Decision.LET_GO)], date(2026, 12, 1))
+    [followed] = store.profile("c1").agreements
+    assert (followed.outcome, followed.status, followed.checked_on) == (
+        Outcome.KEPT, AgreementStatus.LET_GO, date(2026, 12, 1))
+    store.close()
