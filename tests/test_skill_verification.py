@@ -90,6 +90,19 @@ def test_good_certificate_urls(url):
     check_cert_url(url)
 
 
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://s3.amazonaws.com:https/echo.api/c.pem", "has a bad port"),
+    ("http://s3.amazonaws.com/echo.api/c.pem", "is not https"),
+    ("https:///echo.api/c.pem", "host is not s3.amazonaws.com"),
+    ("https://s3.amazonaws.com:563/echo.api/c.pem", "port is not 443"),
+    ("https://s3.amazonaws.com/echo.api/../c.pem", "path is not under /echo.api/"),
+])
+def test_a_bad_certificate_url_is_named_with_what_is_wrong(url, reason):
+    with pytest.raises(VerificationFailed) as raised:
+        check_cert_url(url)
+    assert str(raised.value) == f"certificate URL {reason}: {url!r}"
+
+
 def test_invalid_signature(tmp_path, authority):
     client, _ = app_for(tmp_path, authority)
     data = body()

@@ -2,6 +2,7 @@
 
 import json
 import sqlite3
+import time
 from contextlib import closing
 from datetime import date, datetime
 
@@ -107,8 +108,12 @@ def test_a_newer_schema_is_refused_and_left_alone(path):
     newer.commit()
     newer.close()
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="newer version of Couple Care"):
+    with pytest.raises(StoreError) as refused:
         SqliteStore(path)
+    assert str(refused.value) == (
+        f"Your progress file {path} was written by a newer version of Couple Care (format "
+        f"{SCHEMA_VERSION + 1}; this version reads up to {SCHEMA_VERSION}). Update Couple Care "
+        "to use it; nothing in it was changed.")
     assert path.read_bytes() == before
 
 
@@ -143,6 +148,9 @@ def test_the_data_directory_comes_from_the_environment(tmp_path, monkeypatch):
     assert default_path() == tmp_path / "mine" / "progress.sqlite3"
     SqliteStore()
     assert (tmp_path / "mine" / "progress.sqlite3").exists()
+    monkeypatch.delenv("COUPLECARE_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "shared"))
+    assert default_path() == tmp_path / "shared" / "couplecare" / "progress.sqlite3"
 
 
 def test_an_unwritable_data_directory_is_explained(tmp_path):
@@ -384,8 +392,10 @@ def test_forgetting_a_file_in_use_keeps_it_and_says_so(path):
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN EXCLUSIVE")
     try:
+        started = time.monotonic()
         with pytest.raises(StoreInUse, match="in use by another Couple Care session"):
             forget_file(path, timeout=0.2)
+        assert time.monotonic() - started < 3, "the wait asked for was not kept to"
     finally:
         holder.execute("ROLLBACK")
         holder.close()
