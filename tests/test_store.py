@@ -144,10 +144,10 @@ def test_a_locked_file_says_so(path):
 def test_the_data_directory_comes_from_the_environment(tmp_path, monkeypatch):
     from progress.sqlite import default_path
 
-    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path / "mine"))
-    assert default_path() == tmp_path / "mine" / "progress.sqlite3"
+    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path / "mine" / "progress"))
+    assert default_path() == tmp_path / "mine" / "progress" / "progress.sqlite3"
     SqliteStore()
-    assert (tmp_path / "mine" / "progress.sqlite3").exists()
+    assert (tmp_path / "mine" / "progress" / "progress.sqlite3").exists()
     monkeypatch.delenv("COUPLECARE_DATA_DIR")
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "shared"))
     assert default_path() == tmp_path / "shared" / "couplecare" / "progress.sqlite3"
@@ -156,8 +156,11 @@ def test_the_data_directory_comes_from_the_environment(tmp_path, monkeypatch):
 def test_an_unwritable_data_directory_is_explained(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="COUPLECARE_DATA_DIR"):
+    with pytest.raises(StoreError) as refused:
         SqliteStore(blocker / "sub" / "progress.sqlite3")
+    assert str(refused.value) == (
+        f"I can't create the folder for your progress, {blocker / 'sub'} (Not a directory). "
+        "Set COUPLECARE_DATA_DIR to a folder you can write to.")
 
 
 def test_promising_again_the_same_day_replaces_the_promise(path):
