@@ -18,6 +18,7 @@ from skill.verify import (
     RequestVerifier,
     VerificationFailed,
     check_cert_url,
+    check_headers,
 )
 from tests.alexa_support import CERT_URL, Fetcher, make_authority
 
@@ -331,3 +332,19 @@ def test_a_root_that_cannot_be_read_is_skipped_and_the_others_kept(tmp_path, mon
                        + second.public_bytes(serialization.Encoding.PEM))
     monkeypatch.setattr(verify.certifi, "where", lambda: str(bundle))
     assert verify.system_roots() == [first, second]
+
+
+def test_headers_that_cannot_carry_a_signature_are_named_before_any_download(authority):
+    signed = authority.headers(b"{}")
+    stray = signed["Signature-256"][:40] + "!" + signed["Signature-256"][40:]
+    for headers, reason in [
+        ({}, "no SignatureCertChainUrl header"),
+        ({"SignatureCertChainUrl": CERT_URL}, "no Signature-256 header"),
+        ({**signed, "Signature-256": "%%%"}, "signature is not base64"),
+        ({**signed, "Signature-256": stray}, "signature is not base64"),
+        ({**signed, "Signature-256": "c2hvcnQ="}, "signature of 5 bytes cannot be RSA"),
+    ]:
+        with pytest.raises(VerificationFailed) as raised:
+            check_headers(headers)
+        assert str(raised.value) == reason
+    assert check_headers(signed).signature == base64.b64decode(signed["Signature-256"])
