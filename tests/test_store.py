@@ -4,7 +4,7 @@ import json
 import sqlite3
 import time
 from contextlib import closing
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -444,4 +444,17 @@ def test_a_follow_up_without_an_outcome_keeps_the_one_given_before(path):
     [followed] = store.profile("c1").agreements
     assert (followed.outcome, followed.status, followed.checked_on) == (
         Outcome.KEPT, AgreementStatus.LET_GO, date(2026, 12, 1))
+    store.close()
+
+
+def test_a_request_is_remembered_for_two_days_then_dropped(path):
+    store = SqliteStore(path)
+    later = [DAY + timedelta(days=n) for n in range(4)]
+    store.apply("c1", [CompleteExercise("promises")], later[0], request_id="r1")
+    store.apply("c1", [CompleteExercise("promises")], later[2], request_id="r2")
+    store.apply("c1", [CompleteExercise("promises")], later[2], request_id="r1")
+    assert len(store.profile("c1").completions) == 2
+    store.apply("c1", [CompleteExercise("promises")], later[3], request_id="r3")
+    assert sqlite_rows(path, "c1")["handled_requests"] == 2
+    assert store.profile("someone-else").disclaimer_seen is False
     store.close()
