@@ -75,7 +75,8 @@ TARGETS = (
     Target("rules", "progress/rules.py", ("tests/test_store.py", "tests/test_agreements.py")),
     Target("postgres", "progress/postgres.py", ("tests/test_store_postgres.py",),
            needs=postgres_server),
-    Target("detector", "dialogs/safety/detector.py", SAFETY_TESTS, skip=(CORPUS_TEST,)),
+    Target("detector", "dialogs/safety/detector.py",
+           (*SAFETY_TESTS, "tests/test_safety_learned.py"), skip=(CORPUS_TEST,)),
     Target("phrases", "dialogs/safety/phrases.py", SAFETY_TESTS, skip=(CORPUS_TEST,)),
     Target("words", "dialogs/safety/words.py", SAFETY_TESTS, skip=(CORPUS_TEST,)),
 )
