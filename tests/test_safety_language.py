@@ -54,6 +54,8 @@ def problems(folder: Path) -> list[str]:
      ["common.yaml:1: `words:` should hold named lists of phrases"]),
     ("words:\n  who: [\"(he\"]\ndanger:\n  violence: [hit me]\n",
      ["common.yaml:2: `(he`: a bracket is opened but not closed with `)`"]),
+    ("danger:\n  violence: [hit me]\nnegation:\n  - never\n  - \"(not\"\n",
+     ["common.yaml:5: `(not`: a bracket is opened but not closed with `)`"]),
 ])
 def test_each_mistake_in_a_concepts_file_is_named_with_its_line(tmp_path, text, expected):
     found = problems(concepts(tmp_path, text))
@@ -76,10 +78,11 @@ def test_a_folder_without_concepts_files_is_named(tmp_path):
 
 
 def test_every_problem_is_reported_at_once_and_later_files_are_still_read(tmp_path):
-    folder = concepts(tmp_path, "danger: [hit me]\n", fear="danger:\n  Fear: [scared]\n",
-                      self_harm="- not a mapping\n", zeal="danger: [unclosed\n")
+    folder = concepts(tmp_path, "danger: [hit me]\n", broken="danger: [unclosed\n",
+                      fear="danger:\n  Fear: [scared]\n", self_harm="- not a mapping\n",
+                      zeal='harmless: ["(it"]\n')
     assert [problem.split(":")[0] for problem in problems(folder)] == [
-        "common.yaml", "fear.yaml", "self_harm.yaml", "zeal.yaml"]
+        "common.yaml", "broken.yaml", "fear.yaml", "self_harm.yaml", "zeal.yaml"]
 
 
 def test_the_common_file_is_read_first_whatever_the_others_are_called(tmp_path):
@@ -154,8 +157,9 @@ def test_harmless_sayings_excuse_the_words_they_name_and_no_others(tmp_path):
     """Each saying said excuses its own words; a saying with a gap names its words the
     first way it is said, so danger further on is still heard."""
     detector = detector_for(tmp_path, 'words:\n  thing: [ball, door]\n'
+                            '  hard_thing: ["the @thing"]\n'
                             'danger:\n  violence: ["hit me"]\n',
-                            harmless='harmless: ["it ... hit me", "the @thing hit me"]\n')
+                            harmless='harmless: ["it ... hit me", "@hard_thing hit me"]\n')
     assert detector.check("it hit me") is None
     assert detector.check("it hit me and the door hit me") is None
     assert detector.check("the ball hit me and it really hit me") is None
