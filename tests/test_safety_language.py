@@ -195,6 +195,7 @@ danger:
   violence: ["[really] hit me", "(badly)? hurt me", "([so]|very) kick me",
              "he did (really|so)? slap me"]
 """)
+    assert detector.check("he really hit me").words == "really hit me"
     for said in ("he hit me", "he really hit me", "he hurt me", "he badly hurt me",
                  "he kick me", "he so kicked me", "he very kicked me", "he did slap me",
                  "he did so slap me"):
@@ -205,7 +206,7 @@ danger:
 def test_punctuation_in_a_phrase_is_read_past_and_a_phrase_never_matches_no_words(tmp_path):
     detector = detector_for(tmp_path, """
 danger:
-  violence: ["he, hit me", "[really] [truly]"]
+  violence: ["he , hit me", "[really] [truly]"]
 """)
     assert detector.check("he hit me").words == "he hit me"
     assert detector.check("he is kind") is None
