@@ -220,7 +220,7 @@ danger:
     ("it's gotten worse", "it has got worse"),
     ("that's been going on", "that has been going on"),
     ("who's got the kids", "who has got the kids"),
-    ("the dog's been fed", "the dog been fed"),
+    ("the dog's been fed", "the dog has been fed"),
     ("we've been fighting", "we have been fighting"),
     ("my husband's temper", "my husband temper"),
     ("my parents' house", "my parents house"),
