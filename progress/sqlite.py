@@ -35,15 +35,16 @@ def default_path() -> Path:
     return data_dir() / FILE_NAME
 
 
-def forget_file(path: Path) -> None:
+def forget_file(path: Path, *, timeout: float = 5.0) -> None:
     """Delete all progress in the file at `path`, if there is one. A file whose contents
     cannot be read (damaged, or from a newer version) is removed, with its journal: the
-    person asked for it gone. A file in use by another session, or one that cannot be
-    opened for another reason, is left as it is and the StoreError says why."""
+    person asked for it gone. A file in use by another session (still after `timeout`
+    seconds), or one that cannot be opened for another reason, is left as it is and the
+    StoreError says why."""
     if not path.exists():
         return
     try:
-        store = SqliteStore(path)
+        store = SqliteStore(path, timeout=timeout)
         try:
             store.forget()
         finally:

@@ -204,7 +204,7 @@ class RequestVerifier:
             raise VerificationFailed("request has no timestamp")
         if isinstance(timestamp, str):
             try:
-                timestamp = datetime.fromisoformat(timestamp.replace("Z", "+00:00"))
+                timestamp = datetime.fromisoformat(timestamp)
             except ValueError:
                 raise VerificationFailed(f"timestamp {timestamp!r} is not a date") from None
         if timestamp.tzinfo is None:

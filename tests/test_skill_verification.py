@@ -2,14 +2,24 @@
 of the certificate chain and the trusted roots are replaced."""
 
 import base64
+import contextlib
 import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 from rehearsal.alexa_requests import envelope, launch_request
 from skill import create_app
-from skill.verify import RequestVerifier, VerificationFailed, check_cert_url
+from skill.verify import (
+    FAILURE_MEMORY,
+    MAX_REMEMBERED,
+    RequestVerifier,
+    VerificationFailed,
+    check_cert_url,
+    check_headers,
+)
 from tests.alexa_support import CERT_URL, Fetcher, make_authority
 
 
@@ -79,6 +89,19 @@ def test_bad_certificate_urls(tmp_path, authority, url):
 ])
 def test_good_certificate_urls(url):
     check_cert_url(url)
+
+
+@pytest.mark.parametrize(("url", "reason"), [
+    ("https://s3.amazonaws.com:https/echo.api/c.pem", "has a bad port"),
+    ("http://s3.amazonaws.com/echo.api/c.pem", "is not https"),
+    ("https:///echo.api/c.pem", "host is not s3.amazonaws.com"),
+    ("https://s3.amazonaws.com:563/echo.api/c.pem", "port is not 443"),
+    ("https://s3.amazonaws.com/echo.api/../c.pem", "path is not under /echo.api/"),
+])
+def test_a_bad_certificate_url_is_named_with_what_is_wrong(url, reason):
+    with pytest.raises(VerificationFailed) as raised:
+        check_cert_url(url)
+    assert str(raised.value) == f"certificate URL {reason}: {url!r}"
 
 
 def test_invalid_signature(tmp_path, authority):
@@ -188,3 +211,140 @@ def test_the_system_roots_are_loaded():
     verifier = RequestVerifier()
     with pytest.raises(VerificationFailed, match="no SignatureCertChainUrl"):
         verifier.verify_signature({}, b"{}")
+
+
+
+def refusal(check) -> str:
+    """The reason a check gives for refusing, as the log shows it."""
+    with pytest.raises(VerificationFailed) as raised:
+        check()
+    return str(raised.value)
+
+
+def signed_by(signer, *, trusted=None, fetch=None, data=b'{"request": "signed"}'):
+    """Checking a body signed by `signer` whose chain the certificate host serves, with
+    `trusted`'s root (the signer's own unless given) as the only root."""
+    verifier = RequestVerifier(fetch=fetch or Fetcher(signer.chain_pem),
+                               roots=[(trusted or signer).root])
+    signed = b'{"request": "signed"}'
+    return lambda: verifier.verify_signature(signer.headers(signed), data)
+
+
+def test_each_refusal_names_the_check_that_failed(authority):
+    """The log says which check refused a request, so a 400 is never the wrong check's."""
+    def no_route(url):
+        raise OSError("no route to host")
+
+    invalid = "certificate chain is not valid: "
+    assert refusal(signed_by(authority, data=b'{"request": "changed"}')) == (
+        "signature does not match the body")
+    assert refusal(signed_by(authority, fetch=Fetcher(b"-----BEGIN nonsense"))) == (
+        "certificate chain is not PEM")
+    assert refusal(signed_by(authority, fetch=no_route)) == (
+        "cannot download the certificate chain: no route to host")
+    assert refusal(signed_by(make_authority(), trusted=authority)).startswith(invalid)
+    assert refusal(signed_by(make_authority(san="example.com"))).startswith(invalid)
+    assert refusal(signed_by(make_authority(expired=True))).startswith(invalid)
+    assert refusal(signed_by(make_authority(elliptic=True))) == "certificate key is not RSA"
+
+
+def test_timestamps_in_every_form_the_envelope_may_carry(authority):
+    moment = datetime(2026, 11, 30, 8, 0, tzinfo=UTC)
+    verifier = RequestVerifier(fetch=Fetcher(authority.chain_pem), roots=[authority.root],
+                               now=lambda: moment)
+    verifier.verify_timestamp("2026-11-30T07:57:30Z")  # exactly the skew allowed
+    verifier.verify_timestamp("2026-11-30T09:58:00+02:00")
+    verifier.verify_timestamp(datetime(2026, 11, 30, 8, 2))  # without a zone: UTC
+    far = "timestamp 2026-11-30T07:57:29+00:00 is more than 150 s away from now"
+    assert refusal(lambda: verifier.verify_timestamp("2026-11-30T07:57:29Z")) == far
+    assert refusal(lambda: verifier.verify_timestamp(datetime(2026, 11, 30, 7, 57, 29))) == far
+    assert refusal(lambda: verifier.verify_timestamp(None)) == "request has no timestamp"
+    assert refusal(lambda: verifier.verify_timestamp("yesterday")) == (
+        "timestamp 'yesterday' is not a date")
+
+
+
+def clocked(authority, chain: bytes | None = None):
+    """A verifier trusting `authority`, whose host serves `chain`, on a clock the test sets."""
+    clock = [datetime.now(UTC)]
+    fetcher = Fetcher(chain or authority.chain_pem)
+    verifier = RequestVerifier(fetch=fetcher, roots=[authority.root], now=lambda: clock[0])
+    return verifier, fetcher, clock
+
+
+def test_a_cached_chain_is_used_until_it_expires(authority):
+    verifier, fetcher, clock = clocked(authority)
+    data = b"{}"
+    verifier.verify_signature(authority.headers(data), data)
+    expires = x509.load_pem_x509_certificates(authority.chain_pem)[0].not_valid_after_utc
+    clock[0] = expires - timedelta(seconds=1)
+    verifier.verify_signature(authority.headers(data), data)
+    assert len(fetcher.calls) == 1
+    clock[0] = expires
+    verifier.verify_signature(authority.headers(data), data)
+    assert len(fetcher.calls) == 2
+
+
+def test_a_failed_chain_is_refused_without_a_fetch_for_thirty_seconds(authority):
+    stranger = make_authority()
+    verifier, fetcher, clock = clocked(authority, stranger.chain_pem)
+    failed_at = clock[0]
+
+    def check():
+        verifier.verify_signature(stranger.headers(b"{}"), b"{}")
+
+    assert refusal(check).startswith("certificate chain is not valid: ")
+    clock[0] = failed_at + FAILURE_MEMORY - timedelta(microseconds=1)
+    assert refusal(check) == "certificate chain failed a moment ago; not fetched again"
+    assert len(fetcher.calls) == 1
+    clock[0] = failed_at + FAILURE_MEMORY
+    assert refusal(check).startswith("certificate chain is not valid: ")
+    assert len(fetcher.calls) == 2
+
+
+@pytest.mark.parametrize("trusted", [True, False], ids=["good chains", "failed chains"])
+def test_the_memory_of_chains_is_bounded_and_forgets_the_oldest_first(authority, trusted):
+    signer = authority if trusted else make_authority()
+    verifier, fetcher, _ = clocked(authority, signer.chain_pem)
+    urls = [f"{CERT_URL}?{i}" for i in range(MAX_REMEMBERED + 1)]
+
+    def check(url):
+        with contextlib.suppress(VerificationFailed):
+            verifier.verify_signature(signer.headers(b"{}", url), b"{}")
+
+    for url in urls:
+        check(url)
+    assert len(fetcher.calls) == len(urls)
+    check(urls[-1])
+    assert len(fetcher.calls) == len(urls)
+    check(urls[0])
+    assert len(fetcher.calls) == len(urls) + 1
+
+
+def test_a_root_that_cannot_be_read_is_skipped_and_the_others_kept(tmp_path, monkeypatch):
+    from skill import verify
+
+    first, second = make_authority().root, make_authority().root
+    unreadable = (b"-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n"
+                  b"-----END CERTIFICATE-----\n")
+    bundle = tmp_path / "roots.pem"
+    bundle.write_bytes(first.public_bytes(serialization.Encoding.PEM) + unreadable
+                       + second.public_bytes(serialization.Encoding.PEM))
+    monkeypatch.setattr(verify.certifi, "where", lambda: str(bundle))
+    assert verify.system_roots() == [first, second]
+
+
+def test_headers_that_cannot_carry_a_signature_are_named_before_any_download(authority):
+    signed = authority.headers(b"{}")
+    stray = signed["Signature-256"][:40] + "!" + signed["Signature-256"][40:]
+    for headers, reason in [
+        ({}, "no SignatureCertChainUrl header"),
+        ({"SignatureCertChainUrl": CERT_URL}, "no Signature-256 header"),
+        ({**signed, "Signature-256": "%%%"}, "signature is not base64"),
+        ({**signed, "Signature-256": stray}, "signature is not base64"),
+        ({**signed, "Signature-256": "c2hvcnQ="}, "signature of 5 bytes cannot be RSA"),
+    ]:
+        with pytest.raises(VerificationFailed) as raised:
+            check_headers(headers)
+        assert str(raised.value) == reason
+    assert check_headers(signed).signature == base64.b64decode(signed["Signature-256"])

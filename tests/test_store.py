@@ -2,8 +2,9 @@
 
 import json
 import sqlite3
+import time
 from contextlib import closing
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 
@@ -20,9 +21,9 @@ from dialogs.engine import (
     SaveNames,
     SavePosition,
 )
-from dialogs.store import StoreError
+from dialogs.store import StoreError, StoreInUse
 from progress.sql import MIGRATIONS, SCHEMA_VERSION
-from progress.sqlite import SqliteStore
+from progress.sqlite import SqliteStore, forget_file
 from tests.concurrency import agree_at_the_same_moment
 from tests.store_rows import fill, rows_per_table
 from tests.stores import kept_and_done, open_agreements, promise
@@ -107,8 +108,12 @@ def test_a_newer_schema_is_refused_and_left_alone(path):
     newer.commit()
     newer.close()
     before = path.read_bytes()
-    with pytest.raises(StoreError, match="newer version of Couple Care"):
+    with pytest.raises(StoreError) as refused:
         SqliteStore(path)
+    assert str(refused.value) == (
+        f"Your progress file {path} was written by a newer version of Couple Care (format "
+        f"{SCHEMA_VERSION + 1}; this version reads up to {SCHEMA_VERSION}). Update Couple Care "
+        "to use it; nothing in it was changed.")
     assert path.read_bytes() == before
 
 
@@ -139,17 +144,23 @@ def test_a_locked_file_says_so(path):
 def test_the_data_directory_comes_from_the_environment(tmp_path, monkeypatch):
     from progress.sqlite import default_path
 
-    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path / "mine"))
-    assert default_path() == tmp_path / "mine" / "progress.sqlite3"
+    monkeypatch.setenv("COUPLECARE_DATA_DIR", str(tmp_path / "mine" / "progress"))
+    assert default_path() == tmp_path / "mine" / "progress" / "progress.sqlite3"
     SqliteStore()
-    assert (tmp_path / "mine" / "progress.sqlite3").exists()
+    assert (tmp_path / "mine" / "progress" / "progress.sqlite3").exists()
+    monkeypatch.delenv("COUPLECARE_DATA_DIR")
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "shared"))
+    assert default_path() == tmp_path / "shared" / "couplecare" / "progress.sqlite3"
 
 
 def test_an_unwritable_data_directory_is_explained(tmp_path):
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    with pytest.raises(StoreError, match="COUPLECARE_DATA_DIR"):
+    with pytest.raises(StoreError) as refused:
         SqliteStore(blocker / "sub" / "progress.sqlite3")
+    assert str(refused.value) == (
+        f"I can't create the folder for your progress, {blocker / 'sub'} (Not a directory). "
+        "Set COUPLECARE_DATA_DIR to a folder you can write to.")
 
 
 def test_promising_again_the_same_day_replaces_the_promise(path):
@@ -346,4 +357,104 @@ def test_an_upgraded_file_handles_retries_and_forget(path):
 def test_two_turns_agreeing_at_the_same_moment_keep_one_agreement(path, monkeypatch):
     store = SqliteStore(path)
     agree_at_the_same_moment(store, monkeypatch)
+    store.close()
+
+
+def test_forgetting_the_file_empties_a_good_one_and_a_missing_one_stays_missing(path):
+    forget_file(path)
+    assert not path.exists()
+    store = SqliteStore(path)
+    fill(store, "c1")
+    store.close()
+    forget_file(path)
+    assert path.exists() and set(sqlite_rows(path, "c1").values()) == {0}
+    assert b"call at lunch" not in path.read_bytes()
+
+
+@pytest.mark.parametrize("damage", ["bytes", "newer"])
+def test_forgetting_removes_a_file_it_cannot_read_with_its_journal(path, damage):
+    if damage == "bytes":
+        path.write_bytes(b"this is not a database at all" * 100)
+    else:
+        with closing(sqlite3.connect(path)) as newer:
+            newer.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    journals = [path.with_name(path.name + suffix) for suffix in ("-wal", "-shm")]
+    for journal in journals:
+        journal.write_bytes(b"journal")
+    keep = path.with_name(path.name + "-keep")
+    keep.write_bytes(b"someone else's")
+    forget_file(path)
+    assert not path.exists() and not any(j.exists() for j in journals)
+    assert keep.exists()
+
+
+def test_forgetting_a_file_in_use_keeps_it_and_says_so(path):
+    store = SqliteStore(path)
+    fill(store, "c1")
+    store.close()
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreInUse, match="in use by another Couple Care session"):
+            forget_file(path, timeout=0.2)
+        assert time.monotonic() - started < 3, "the wait asked for was not kept to"
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert all(sqlite_rows(path, "c1").values())
+
+
+def test_the_export_holds_every_stored_fact_under_its_documented_name(path):
+    store = SqliteStore(path)
+    fill(store, "c1")
+    store.apply("c0", [SaveNames(("Kim", "Lee"))], DAY)
+    exported = store.export()
+    moments = [exported.pop("exported_at")]
+    couples = exported.pop("couples")
+    assert exported == {"format": "couplecare-progress", "schema_version": SCHEMA_VERSION}
+    assert [couple["user_key"] for couple in couples] == ["c0", "c1"]
+    assert couples[0]["disclaimer_seen"] is False
+    couple = couples[1]
+    moments += [couple.pop("created_at"), couple["positions"][0].pop("updated_at")]
+    assert all(datetime.fromisoformat(moment).tzinfo for moment in moments)
+    assert couple == {
+        "user_key": "c1", "names": ["Sam", "Alex"], "disclaimer_seen": True,
+        "positions": [{"exercise": "honest-check-in", "position": {"step": "floor"}}],
+        "agreements": [
+            {"kind": "promise", "partner": "Sam", "text": "call at lunch",
+             "made_on": "2026-11-29", "exercise": "promises", "status": "let go",
+             "outcome": "kept", "checked_on": "2026-11-29"},
+            {"kind": "kindness", "partner": "Alex", "text": "I'll make you tea.",
+             "made_on": "2026-11-29", "exercise": "daily-gestures", "status": "open",
+             "outcome": None, "checked_on": None}],
+        "completions": [{"exercise": "promises", "completed_on": "2026-11-29"}]}
+    assert [a.exercise for a in store.profile("c1").agreements] == ["promises",
+                                                                    "daily-gestures"]
+    store.check()
+    store.close()
+
+
+def test_a_follow_up_without_an_outcome_keeps_the_one_given_before(path):
+    store = SqliteStore(path)
+    store.apply("c1", [promise("Sam", "call at lunch")], DAY)
+    [made] = store.profile("c1").agreements
+    store.apply("c1", [FollowUpAgreement(made.id, Outcome.KEPT, Decision.KEEP)], DAY)
+    store.apply("c1", [FollowUpAgreement(made.id, None, Decision.LET_GO)], date(2026, 12, 1))
+    [followed] = store.profile("c1").agreements
+    assert (followed.outcome, followed.status, followed.checked_on) == (
+        Outcome.KEPT, AgreementStatus.LET_GO, date(2026, 12, 1))
+    store.close()
+
+
+def test_a_request_is_remembered_for_two_days_then_dropped(path):
+    store = SqliteStore(path)
+    later = [DAY + timedelta(days=n) for n in range(4)]
+    store.apply("c1", [CompleteExercise("promises")], later[0], request_id="r1")
+    store.apply("c1", [CompleteExercise("promises")], later[2], request_id="r2")
+    store.apply("c1", [CompleteExercise("promises")], later[2], request_id="r1")
+    assert len(store.profile("c1").completions) == 2
+    store.apply("c1", [CompleteExercise("promises")], later[3], request_id="r3")
+    assert sqlite_rows(path, "c1")["handled_requests"] == 2
+    assert store.profile("someone-else").disclaimer_seen is False
     store.close()

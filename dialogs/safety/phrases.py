@@ -205,11 +205,11 @@ MAX_WAYS = 32
 """How many different ways of matching at one start are tried at most."""
 
 
-def find(phrase: Sequence, said: Positions, starts: Iterable[int] | None = None,
-         every_way: bool = False) -> Iterator[Found]:
-    """Where `phrase` is said (from `starts` only, when given): the first way at each
-    start, or with `every_way` each different way (other gaps name other words)."""
-    for start in range(len(said.words)) if starts is None else starts:
+def find(phrase: Sequence, said: Positions, starts: Iterable[int],
+         every_way: bool) -> Iterator[Found]:
+    """Where `phrase` is said, from each of `starts`: the first way at each start, or with
+    `every_way` each different way (other gaps name other words)."""
+    for start in starts:
         seen: set[tuple[int, frozenset[int]]] = set()
         for end, named in _match(phrase, said, start, frozenset()):
             if end <= start or (end, named) in seen:
@@ -256,14 +256,13 @@ class Positions:
         return found
 
 
-def begins(element: Element, said: Positions, ends: int) -> int:
+def begins(element: Sequence | Choice | Gap, said: Positions, ends: int) -> int:
     """Every position where a match of `element` that ends at one of `ends` can begin, all
-    ways at once (bit sets, as `Positions`): `find` reaches no other."""
-    if isinstance(element, Literal):
-        return (ends >> 1) & said.of(element)
+    ways at once (bit sets, as `Positions`): `find` reaches no other. A sequence reads its
+    words itself, so a word is never an `element` here."""
     if isinstance(element, Sequence):
         for part in reversed(element.parts):
-            if isinstance(part, Literal):  # the common case, without another call
+            if isinstance(part, Literal):
                 ends = (ends >> 1) & said.of(part)
             else:
                 ends = begins(part, said, ends)
@@ -297,21 +296,13 @@ def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:
     """For each part a match cannot do without, words one of which must be said: a sentence
     that lacks any of them cannot match, whatever else it says (a fast first test)."""
     found: list[frozenset[str]] = []
-    for part in _flat(phrase.parts):
+    for part in phrase.parts:  # words, choices and gaps: `parse` nests sequences only in choices
         if isinstance(part, Gap) or (isinstance(part, Choice) and part.optional):
             continue
         firsts = _firsts((part,))
         if firsts is not None:
             found.append(firsts)
     return tuple(found)
-
-
-def _flat(parts: tuple[Element, ...]) -> Iterator[Element]:
-    for part in parts:
-        if isinstance(part, Sequence):
-            yield from _flat(part.parts)
-        else:
-            yield part
 
 
 def first_words(phrase: Sequence) -> frozenset[str] | None:
@@ -327,8 +318,7 @@ def _firsts(parts: tuple[Element, ...]) -> frozenset[str] | None:
         return None if head.prefix else frozenset({head.word})  # an exact form is a form too
     if isinstance(head, Gap):
         return None
-    if isinstance(head, Sequence):
-        return _firsts(head.parts + parts[1:])
+    assert isinstance(head, Choice)  # `parse` nests sequences only in choices
     found: set[str] = set()
     for option in head.options:
         option_firsts = _firsts(option.parts + parts[1:])
