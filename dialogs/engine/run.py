@@ -60,12 +60,13 @@ class Run(Navigation):
         """Whether an intent's words suggest danger: every slot value as resolved and as heard,
         and words carried by a lead-in ("i feel {text}") with each of its lead-ins."""
         said = [*slots.values(), *heard]
+        rebuilt: list[str] = []
         intent = self.book.vocabulary.intents.get(name)
         if intent is not None and intent.carries_words:
             words = slots.get(intents.WORDS_SLOT, "")
-            said += [sample.replace("{" + intents.WORDS_SLOT + "}", words)
-                     for sample in intent.samples if words]
-        return self.book.safety.check_any(said) is not None
+            rebuilt = [sample.replace("{" + intents.WORDS_SLOT + "}", words)
+                       for sample in intent.samples if words]
+        return self.book.safety.check_any(said, rebuilt) is not None
 
     def lacks_its_words(self, name: str, slots: Mapping[str, str]) -> bool:
         """An intent that carries slots but arrived with none of them ("my name is" with no

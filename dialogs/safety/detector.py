@@ -201,21 +201,25 @@ class SafetyDetector:
         """The first danger heard in `text`, or None."""
         return self._concern(text, tokens(text))
 
-    def check_any(self, texts: Iterable[str]) -> Concern | None:
+    def check_any(self, texts: Iterable[str], rebuilt: Iterable[str] = ()) -> Concern | None:
         """The first danger heard in any of `texts`, or None. Texts that come to the same
-        words ("Sam" and "sam", "I'll" and "I will") are read once."""
+        words ("Sam" and "sam", "I'll" and "I will") are read once. `rebuilt` texts (words
+        put back behind each lead-in they may have followed) are read by the rules only:
+        the learned second opinion judges what was said, and one try per lead-in would
+        multiply its false alarms."""
         read: set[tuple[str, ...]] = set()
-        for text in texts:
+        for text, ask_learned in [*((t, True) for t in texts), *((t, False) for t in rebuilt)]:
             said_tokens = tokens(text)
             if tuple(said_tokens) in read:
                 continue
             read.add(tuple(said_tokens))
-            concern = self._concern(text, said_tokens)
+            concern = self._concern(text, said_tokens, ask_learned)
             if concern is not None:
                 return concern
         return None
 
-    def _concern(self, text: str, said_tokens: list[str]) -> Concern | None:
+    def _concern(self, text: str, said_tokens: list[str],
+                 ask_learned: bool = True) -> Concern | None:
         """The check of `text`, read already as `said_tokens` (all either reading uses)."""
         words_said = words_of_tokens(said_tokens)
         if not words_said:
@@ -223,7 +227,7 @@ class SafetyDetector:
         said = Positions(words_said)
         dangers = list(self._danger.found(said, every_way=True))
         if not dangers:  # most of what people say: no sayings or negations need be read
-            return self._learned_concern(text, words_said, said)
+            return self._learned_concern(text, words_said, said) if ask_learned else None
         harmless = _named_positions_by_category(self._harmless, said)
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
         negators = _named_positions(self._negations, said) - _named_positions(
@@ -240,7 +244,7 @@ class SafetyDetector:
             if best is None or rank < best[0]:
                 best = (rank, rule, found)
         if best is None:
-            return self._learned_concern(text, words_said, said)
+            return self._learned_concern(text, words_said, said) if ask_learned else None
         if self._said_to_be_over(said):
             return None
         _, rule, found = best
