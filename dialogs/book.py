@@ -31,6 +31,7 @@ BUILTIN_VARIABLES = frozenset({
     "speaker", "listener", "first", "second", "exercise", "menu", "times_this_month",
     "saved_exercise", "minutes", "agreement", "agreed_by", "agreed_with", "agreement_kind",
     "progress", "new_words", "agreed",
+    "betrayal", "has_blame", "blame_words", "blame_suggestion",
 })
 """Variables any prompt may use; flows add their own with `set:` and `capture:`."""
 
@@ -107,7 +108,7 @@ def variables_in(text: str) -> list[str]:
 
 
 def step_texts(step: Step) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    for kind in ("say", "reprompt", "help", "no_match", "no_input"):
+    for kind in ("say", "reprompt", "help", "no_match", "no_input", "cannot_skip"):
         for i, text in enumerate(getattr(step, kind)):
             yield (kind, i), text
     for platform, override in step.overrides.items():

@@ -43,6 +43,10 @@ CHOOSE_INTENT = "ChooseExerciseIntent"
 CHOICE_SLOT = "choice"
 """The intent and slot that name an exercise, also in a one-shot request."""
 
+NAME = "NameIntent"
+NAME_SLOT = "name"
+"""The intent and slot that carry a first name (also the answer to who goes first)."""
+
 WORDS_SLOT = "text"
 """The slot in which an intent that carries any words (`free_speech`) brings them."""
 

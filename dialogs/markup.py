@@ -166,3 +166,18 @@ def longest_breath(text: str) -> int:
         current += len(part.text.split())
         longest = max(longest, current)
     return longest
+
+
+_DOUBLED_STOP = re.compile(r"(?<![.])([.!?])\s*\.(?!\.)")
+_SPACE_BEFORE = re.compile(r"(?<=\w)\s+([.,!?;:])(?=\s|$|\[)")
+_SENTENCE_START = re.compile(r"(^|[.!?]\s+(?:\[[^\]]*\]\s*)*|^(?:\[[^\]]*\]\s*)+)"
+                             r"(partner (?:one|two))\b")
+
+
+def tidy(text: str) -> str:
+    """Spoken or printed text without the seams of filled-in words: no ".." or "?." where
+    someone's own full stop meets the template's, no space before a full stop or comma, and
+    "Partner one" with a capital at the start of a sentence."""
+    text = _DOUBLED_STOP.sub(r"\1", text)
+    text = _SPACE_BEFORE.sub(r"\1", text)
+    return _SENTENCE_START.sub(lambda m: m.group(1) + m.group(2).capitalize(), text)

@@ -70,6 +70,9 @@ class Action(StrEnum):
     UNSURE_OF_SAFETY = "unsure_of_safety"
     """Someone is not sure they are safe: only one-person exercises for the rest of the
     session, without the words of a safety stop."""
+    CHECK_BLAME = "check_blame"
+    """Listen for blame in `{to_check}` (words prepared for the partner): sets `has_blame`,
+    and `blame_words` and `blame_suggestion` to reflect it back gently."""
     CARRY_ON_REQUEST = "carry_on_request"
     """Carry on from the saved place as a one-shot request at launch asked ("tell couple care
     we're done" after a timed phase), once the safety question has been answered."""
@@ -202,6 +205,13 @@ class Step(Model):
     """Where to go after any words, a timed phase, or at once when the step waits for nothing."""
     skip: Transitions = ()
     """Where "skip" leads; `next` otherwise."""
+    cannot_skip: Prompts = ()
+    """Why this step cannot be skipped, said the first time someone asks; "skip" then stays
+    here. The next time, the global `cannot_skip_again` offers help or a pause instead."""
+    choose_speaker: bool = False
+    """`choose_speaker: true`: the answer says which partner speaks first (a name, "either"),
+    and that partner becomes {speaker}; an answer that names nobody ("me") gets the step's
+    `no_match`, which should ask for a name; a second one leaves {first} to start."""
     any_words: bool = Field(False, alias="free")
     """`free: true`: the step takes any words as its answer, then goes `next`."""
     capture: str | None = None
@@ -233,7 +243,7 @@ class Step(Model):
     def listen(self) -> ListenMode:
         if self.timed is not None:
             return ListenMode.TIMED
-        if self.any_words or self.capture:
+        if self.any_words or self.capture or self.choose_speaker:
             return ListenMode.ANY_WORDS
         if self.on:
             return ListenMode.ANSWER
@@ -285,6 +295,10 @@ class Exercise(Flow):
     """One sentence saying what the couple does."""
     names: tuple[str, ...] = ()
     """Other ways people may ask for it ("check-in")."""
+    betrayal_note: Prompts = ()
+    """Said once, when what someone says in this exercise sounds like a betrayal (an affair,
+    a big lie): such a hurt is best worked through with a couples therapist. From then on
+    the variable `betrayal` is true, so steps can spare the hurt partner."""
 
     @property
     def needs_feeling_safe(self) -> bool:
@@ -313,6 +327,9 @@ class Messages(Model):
     """For "back" at the first step."""
     cannot_skip: Prompts
     """For "skip" where there is nothing to skip to."""
+    cannot_skip_again: Prompts = ()
+    """For "skip" asked again at a step that cannot be skipped: an offer of help or a pause,
+    not the same reason word for word."""
     no_input: tuple[Prompts, Prompts, Prompts]
     """For silence: the first, second and third time in a row (the third pauses, keeping
     the place; nothing is ended by silence)."""

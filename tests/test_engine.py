@@ -48,13 +48,14 @@ def play(events, platform=Platform.TEXT, profile=KNOWN, state=None):
 
 
 TO_FLOOR = [Launch(exercise="honest-check-in"), Utterance("yes"), Utterance("yes"),
-            Utterance("yes")]
+            Utterance("yes"), Utterance("Sam")]
 
 
 def test_a_direct_start_reaches_the_exercise_after_the_checks():
     turns = play(TO_FLOOR)
     assert [t.at for t in turns] == ["welcome/good_time", "welcome/safe_check",
-                                     "honest-check-in/intro", "honest-check-in/floor"]
+                                     "honest-check-in/intro", "honest-check-in/who_first",
+                                     "honest-check-in/floor"]
     assert turns[-1].listen.mode is ListenMode.TIMED
     assert turns[-1].listen.seconds == 120
     assert turns[-1].listen.end_intent == "DoneIntent"
@@ -276,7 +277,7 @@ def test_a_step_speaks_before_its_action_and_a_swap_comes_before_the_words(tmp_p
 
 def test_the_turn_says_which_exercise_it_is_in():
     turns = play(TO_FLOOR)
-    assert [t.exercise for t in turns] == [None, None, "honest-check-in", "honest-check-in"]
+    assert [t.exercise for t in turns] == [None, None, *["honest-check-in"] * 3]
     ended = play([SessionEnd("input closed")], state=turns[-1].state)[0]
     assert ended.exercise == "honest-check-in"
 

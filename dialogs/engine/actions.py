@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from dialogs.blame import find_blame
 from dialogs.engine.agreements import due_follow_ups
 from dialogs.engine.effects import (
     AddAgreement,
@@ -110,6 +111,16 @@ def change_agreement(run: Navigation) -> None:
     _follow_up(run, Decision.CHANGE)
     run.effects.append(AddAgreement(AgreementKind(kind), str(variables.get("agreed_by", "")),
                                     words, run.state.flow))
+
+
+def check_blame(run: Navigation) -> None:
+    heard = find_blame(str(run.state.variables.get("to_check", "")))
+    run.state.variables["has_blame"] = bool(heard)
+    if heard:
+        first = heard[0]
+        run.state.variables.update(
+            blame_words=first.said,
+            blame_suggestion=first.suggestion.replace("{blame_words}", first.said))
 
 
 def start_exercise(run: Navigation) -> None:
@@ -220,5 +231,6 @@ ACTIONS: dict[Action, Callable[[Navigation], None]] = {
     Action.SAFETY: safety,
     Action.CONFIRM_SAFE: confirm_safe,
     Action.UNSURE_OF_SAFETY: unsure_of_safety,
+    Action.CHECK_BLAME: check_blame,
     Action.CARRY_ON_REQUEST: carry_on_request,
 }

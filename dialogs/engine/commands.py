@@ -56,10 +56,28 @@ def back(run: Navigation) -> None:
 
 
 def skip(run: Navigation) -> None:
+    """Past this one prompt. What a skipped step would have kept is forgotten, so nothing
+    said earlier (the other partner's words) can stand in for it."""
     step = run.step
+    if step.cannot_skip:
+        refuse_skip(run, step.cannot_skip)
+        return
+    kept = run.state.variables.pop(step.capture, None) if step.capture else None
     if not run.follow(step.skip or step.next, {}):
-        run.say_choice("cannot_skip", run.book.messages.cannot_skip)
-        run.reprompt_here()
+        if step.capture and kept is not None:
+            run.state.variables[step.capture] = kept
+        refuse_skip(run, run.book.messages.cannot_skip)
+
+
+def refuse_skip(run: Navigation, why: tuple[str, ...]) -> None:
+    """Why not, once, with the question again; asked again, an offer of help or a pause."""
+    messages = run.book.messages
+    if run.state.skip_refused == run.here("skip") and messages.cannot_skip_again:
+        run.say_choice("cannot_skip_again", messages.cannot_skip_again)
+        return
+    run.state.skip_refused = run.here("skip")
+    run.say_choice(run.here("cannot_skip"), why)
+    run.reprompt_here()
 
 
 def start_over(run: Navigation) -> None:

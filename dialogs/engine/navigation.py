@@ -76,6 +76,7 @@ class Navigation(Wording):
             raise RuntimeError(f"steps keep moving without waiting, at {self.state.flow}/{step_id}")
         self.state.step = step_id
         self.state.misses_input = self.state.misses_match = 0
+        self.state.skip_refused = ""
         step = self.step
         here = (self.state.flow, step_id)
         self.assign(step.set, step.swap)
@@ -99,10 +100,13 @@ class Navigation(Wording):
             if slots.get(slot) != wanted:
                 return False
         for name, wanted in transition.when.items():
-            actual = self.state.variables.get(name)
+            actual = slots.get(name, self.state.variables.get(name))
             if isinstance(wanted, bool):
                 if bool(actual) != wanted:
                     return False
+            elif isinstance(wanted, str) and isinstance(actual, str):
+                if actual.casefold() != self.render(wanted).casefold():
+                    return False  # `if: {second: "{first}"}` compares with another variable
             elif actual != wanted:
                 return False
         return True

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from dialogs import intents
+from dialogs.betrayal import tells_of_betrayal
 from dialogs.book import Book
 from dialogs.engine.actions import ACTIONS, safety
 from dialogs.engine.agreements import progress, progress_sentence
@@ -29,9 +30,10 @@ from dialogs.engine.navigation import Navigation
 from dialogs.engine.profile import Context
 from dialogs.engine.state import fresh_state, load_state
 from dialogs.engine.turn import AGREED_CARD_TITLE, Listen, Turn
-from dialogs.markup import neutralise
+from dialogs.markup import neutralise, tidy
 from dialogs.model import ListenMode, Platform
 from dialogs.readback import PROMISE_LEAD_IN, own_words
+from dialogs.turns import TurnAnswer, who_goes_first
 
 
 class Run(Navigation):
@@ -42,6 +44,8 @@ class Run(Navigation):
     def expected(self) -> tuple[str, ...]:
         step = self.step
         own = [intents.YES, intents.NO] if self.state.confirming else list(step.on)
+        if step.choose_speaker and not self.state.confirming:
+            own.append(intents.NAME)
         if step.timed:
             own.append(step.timed.end_intent)
         return tuple(dict.fromkeys([*own, *intents.GLOBAL_INTENTS]))
@@ -90,6 +94,9 @@ class Run(Navigation):
                 confirmed(self, name == intents.YES)
                 return
             self.state.confirming = ""
+        if step.choose_speaker and name == intents.NAME and slots.get(intents.NAME_SLOT):
+            self.choose_speaker(slots[intents.NAME_SLOT])
+            return
         if name in step.on:
             if self.lacks_its_words(name, slots) or not self.follow(step.on[name], slots):
                 self.missed("no_match")
@@ -102,6 +109,9 @@ class Run(Navigation):
             known = self.book.vocabulary.intents.get(name)
             if known is not None and known.carries_words and intents.WORDS_SLOT in slots:
                 self.take_words(slots[intents.WORDS_SLOT])
+                return
+            if name in intents.ANSWER_INTENTS and step.choose_speaker:
+                self.choose_speaker("")
                 return
             if name in intents.ANSWER_INTENTS and not step.capture:
                 self.follow(step.next, {})
@@ -117,6 +127,10 @@ class Run(Navigation):
     def take_words(self, text: str) -> None:
         """Any words as the answer of a step that listens for them, kept when it captures."""
         step = self.step
+        self.notice_betrayal(text)
+        if step.choose_speaker:
+            self.choose_speaker(text)
+            return
         if step.capture:
             if step.own_words:
                 lead_in = step.own_words if isinstance(step.own_words, str) else PROMISE_LEAD_IN
@@ -125,6 +139,28 @@ class Run(Navigation):
                 kept = self.matcher.content(text)
             self.state.variables[step.capture] = neutralise(kept)
         if not self.follow(step.next, {}):
+            self.missed("no_match")
+
+    def notice_betrayal(self, text: str) -> None:
+        """Once per exercise that has a `betrayal_note`: an affair or a big lie heard in an
+        answer is best worked through with a therapist, and `betrayal` is set."""
+        if not self.in_exercise or self.state.variables.get("betrayal"):
+            return
+        note = self.book.exercises[self.state.flow].betrayal_note
+        if note and tells_of_betrayal(text):
+            self.state.variables["betrayal"] = True
+            self.say_choice(f"{self.state.flow}/betrayal_note", note)
+
+    def choose_speaker(self, said: str) -> None:
+        """The partner the answer names speaks first; "either" leaves it to the first-named
+        partner; an answer without a name is asked about once, then the first-named starts."""
+        chosen = who_goes_first(said, self.names())
+        if chosen.answer in (TurnAnswer.NEEDS_NAME, TurnAnswer.UNCLEAR) and (
+                self.state.misses_match == 0):
+            self.missed("no_match")
+            return
+        self.state.speaker = chosen.partner if chosen.partner is not None else 0
+        if not self.follow(self.step.next, {}):
             self.missed("no_match")
 
     def while_timed(self) -> None:
@@ -250,10 +286,11 @@ class Run(Navigation):
         if state.ended:
             reprompt = ""
         elif state.paused:
-            reprompt = self.render(self.choose("still_paused", self.book.messages.still_paused))
+            reprompt = tidy(self.render(self.choose("still_paused",
+                                                    self.book.messages.still_paused)))
         else:
-            reprompt = self.render(self.choose(self.here("reprompt"),
-                                               self.prompts("reprompt") or self.prompts("say")))
+            reprompt = tidy(self.render(self.choose(
+                self.here("reprompt"), self.prompts("reprompt") or self.prompts("say"))))
         title = self.book.exercises[exercise].title if exercise else "Couple Care"
         if self.card:
             title = AGREED_CARD_TITLE

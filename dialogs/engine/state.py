@@ -65,6 +65,9 @@ class ConversationState(BaseModel):
     """Agreements already followed up in this session."""
     agreed: list[dict[str, str]] = Field(default_factory=list)
     """Agreements made in the exercise under way (kind, partner, text), for its summary."""
+    skip_refused: str = Field("", alias="refused")
+    """The step where "skip" was last refused with its reason, so a second ask gets an offer
+    of help or a pause instead of the same words."""
     ended: bool = False
 
     def to_json(self) -> dict[str, Any]:

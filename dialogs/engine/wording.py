@@ -9,6 +9,7 @@ from __future__ import annotations
 import zlib
 from typing import Any
 
+from dialogs import markup
 from dialogs.book import VARIABLE, Book
 from dialogs.engine.effects import Effect
 from dialogs.engine.profile import Context
@@ -108,7 +109,7 @@ class Wording:
 
     def say(self, template: str) -> None:
         if template:
-            self.speech.append(self.render(template))
+            self.speech.append(markup.tidy(self.render(template)))
 
     def say_choice(self, key: str, variants: tuple[str, ...]) -> None:
         self.say(self.choose(key, variants))
