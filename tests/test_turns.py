@@ -1,0 +1,198 @@
+"""Fair turns, skips and words for the partner: the pure readers and the engine using them."""
+
+import json
+from datetime import date
+
+import pytest
+
+from dialogs import engine
+from dialogs.betrayal import tells_of_betrayal
+from dialogs.blame import BlameKind, find_blame
+from dialogs.book import load_book
+from dialogs.engine import AddPromise, Context, Launch, Profile, Utterance
+from dialogs.markup import tidy
+from dialogs.model import Platform
+from dialogs.turns import FirstTurn, TurnAnswer, who_goes_first
+
+BOOK = load_book()
+KNOWN = Profile(names=("Sam", "Alex"), disclaimer_seen=True)
+NAMES = ("Sam", "Alex")
+
+
+@pytest.mark.parametrize(("said", "answer", "partner"), [
+    ("Sam", TurnAnswer.NAMED, 0),
+    ("alex", TurnAnswer.NAMED, 1),
+    ("Alex will", TurnAnswer.NAMED, 1),
+    ("um, let Alex start", TurnAnswer.NAMED, 1),
+    ("Sam, you go", TurnAnswer.NAMED, 0),
+    ("not Sam", TurnAnswer.NAMED, 1),
+    ("Alex, then Sam", TurnAnswer.NAMED, 1),
+    ("Sam goes first then Alex", TurnAnswer.NAMED, 0),
+    ("either", TurnAnswer.EITHER, None),
+    ("either of us", TurnAnswer.EITHER, None),
+    ("it doesn't matter", TurnAnswer.EITHER, None),
+    ("you choose", TurnAnswer.EITHER, None),
+    ("me", TurnAnswer.NEEDS_NAME, None),
+    ("I will", TurnAnswer.NEEDS_NAME, None),
+    ("I'll go", TurnAnswer.NEEDS_NAME, None),
+    ("you go", TurnAnswer.NEEDS_NAME, None),
+    ("she will", TurnAnswer.NEEDS_NAME, None),
+    ("he can", TurnAnswer.NEEDS_NAME, None),
+    ("purple elephant", TurnAnswer.UNCLEAR, None),
+    ("", TurnAnswer.UNCLEAR, None),
+])
+def test_who_goes_first(said, answer, partner):
+    assert who_goes_first(said, NAMES) == FirstTurn(answer, partner)
+
+
+@pytest.mark.parametrize(("said", "kinds", "words"), [
+    ("I feel like you always ignore me and I need you stop being so selfish",
+     [BlameKind.NAME_CALLING, BlameKind.LABEL, BlameKind.ABSOLUTE], "selfish"),
+    ("I feel hurt about you never calling", [BlameKind.ABSOLUTE], "never"),
+    ("you're so lazy", [BlameKind.NAME_CALLING, BlameKind.LABEL], "lazy"),
+    ("youre so careless with money", [BlameKind.NAME_CALLING, BlameKind.LABEL], "careless"),
+    ("you are never home", [BlameKind.LABEL, BlameKind.ABSOLUTE], "you are"),
+    ("you should call me", [BlameKind.DEMAND], "you should"),
+    ("you need to listen", [BlameKind.DEMAND], "you need to"),
+    ("it happens every time we visit", [BlameKind.ABSOLUTE], "every time"),
+    ("you idiot", [BlameKind.NAME_CALLING], "idiot"),
+])
+def test_blame_is_heard(said, kinds, words):
+    heard = find_blame(said)
+    assert [b.kind for b in heard] == kinds
+    assert heard[0].said == words
+    assert "{blame_words}" in heard[0].suggestion
+
+
+@pytest.mark.parametrize("said", [
+    "I feel worried about the plans that changed on Saturday, and I need a quick text",
+    "I feel lonely about when you're late, and I need a call",
+    "I feel let down about the dishes last night, and I need some help after dinner",
+    "I feel sad about our walk, and I need some time together",
+    "what I mean is I felt tired",
+])
+def test_kind_words_are_not_blame(said):
+    assert find_blame(said) == ()
+
+
+@pytest.mark.parametrize(("said", "betrayal"), [
+    ("he had an affair", True),
+    ("she cheated on me last year", True),
+    ("I found out he was sleeping with his coworker", True),
+    ("he lied about the money for two years", True),
+    ("I was hurt, she was on a dating app", True),
+    ("he was seeing someone else", True),
+    ("we argued about the dishes", False),
+    ("he never cheated, it was about the dishes", False),
+    ("I felt cheated out of our evening", False),
+    ("he cheats at cards", False),
+    ("I was late for dinner", False),
+])
+def test_betrayal_is_understood_broadly(said, betrayal):
+    assert tells_of_betrayal(said) is betrayal
+
+
+@pytest.mark.parametrize(("text", "tidied"), [
+    ("I heard: I'll cook dinner.. [pause 0.5] Right?", "I heard: I'll cook dinner. [pause 0.5] Right?"),
+    ("I heard: cook .", "I heard: cook."),
+    ("Hello , world", "Hello, world"),
+    ("partner one, how do you feel?", "Partner one, how do you feel?"),
+    ("Thanks. [pause 0.3] partner two, your turn.", "Thanks. [pause 0.3] Partner two, your turn."),
+    ("tell partner one what you heard", "tell partner one what you heard"),
+    ("Wait... really", "Wait... really"),
+])
+def test_tidy(text, tidied):
+    assert tidy(text) == tidied
+
+
+def play(events, platform=Platform.TEXT, profile=KNOWN):
+    context = Context(platform, profile, date(2026, 11, 29))
+    state, turns = None, []
+    for event in events:
+        turn = engine.step(BOOK, state, event, context)
+        state = json.loads(json.dumps(turn.state))
+        turns.append(turn)
+    return turns
+
+
+def start(exercise):
+    return [Launch(exercise=exercise), Utterance("yes"), Utterance("yes"), Utterance("yes")]
+
+
+@pytest.mark.parametrize("platform", [Platform.TEXT, Platform.ALEXA])
+def test_the_partner_named_goes_first(platform):
+    turns = play([*start("honest-check-in"), Utterance("Alex")], platform)
+    assert turns[-2].at == "honest-check-in/who_first"
+    assert turns[-1].at == "honest-check-in/floor"
+    assert turns[-1].speech.startswith("Alex, you have the floor")
+
+
+def test_me_is_asked_about_by_name_then_the_name_decides():
+    turns = play([*start("honest-check-in"), Utterance("me"), Utterance("Alex")])
+    assert turns[-2].at == "honest-check-in/who_first"
+    assert "Sam or Alex" in turns[-2].speech
+    assert turns[-1].speech.startswith("Alex, you have the floor")
+
+
+def test_a_second_answer_without_a_name_lets_the_first_named_start():
+    turns = play([*start("honest-check-in"), Utterance("me"), Utterance("I will")])
+    assert turns[-1].speech.startswith("Sam, you have the floor")
+
+
+PROMISE_START = [*start("promises"), Utterance("Sam")]
+
+
+def test_skip_at_the_second_promise_keeps_nothing_for_them():
+    turns = play([*PROMISE_START, Utterance("I'll text Alex if I'm running late"),
+                  Utterance("yes"), Utterance("yes"), Utterance("skip")])
+    last = turns[-1]
+    assert "text Alex" not in last.speech
+    assert "No promise from you this time" in last.speech
+    promises = [e for t in turns for e in t.effects if isinstance(e, AddPromise)]
+    assert promises == [AddPromise("Sam", "text Alex if I'm running late")]
+
+
+def test_skip_at_the_first_promise_never_reads_it_back():
+    turns = play([*PROMISE_START, Utterance("skip"), Utterance("I'll cook on Friday"),
+                  Utterance("yes"), Utterance("yes")])
+    assert turns[-4].at == "promises/promise" and "Alex, think of one" in turns[-4].speech
+    promises = [e for t in turns for e in t.effects if isinstance(e, AddPromise)]
+    assert promises == [AddPromise("Alex", "cook on Friday")]
+
+
+REPAIR_TO_REALITY = [*start("repair-after-a-hurt"), Utterance("yes"), Utterance("ready"),
+                     Utterance("Alex"), Utterance("I felt alone"), Utterance("I felt tired")]
+
+
+def test_the_hurt_partner_starts_in_repair():
+    turns = play(REPAIR_TO_REALITY)
+    assert turns[-3].at == "repair-after-a-hurt/feelings"
+    assert "Alex, how did you feel" in turns[-3].speech
+    assert turns[-1].at == "repair-after-a-hurt/reality"
+    assert "Alex, tell Sam" in turns[-1].speech
+
+
+def test_a_sharing_cannot_be_skipped_and_the_second_ask_offers_help_or_a_pause():
+    turns = play([*REPAIR_TO_REALITY, Utterance("skip"), Utterance("skip")])
+    first, second = turns[-2], turns[-1]
+    assert first.at == second.at == "repair-after-a-hurt/reality"
+    assert "Alex's turn to be heard" in first.speech
+    assert "help" in second.speech and "pause" in second.speech
+    assert second.speech != first.speech
+    assert "sum up" not in first.speech + second.speech
+
+
+def test_a_betrayal_brings_one_word_about_a_therapist():
+    turns = play([*start("repair-after-a-hurt"), Utterance("yes"), Utterance("ready"),
+                  Utterance("Alex"), Utterance("I felt betrayed, he had an affair"),
+                  Utterance("I felt ashamed that I cheated")])
+    assert "couples therapist" in turns[-2].speech
+    assert "couples therapist" not in turns[-1].speech
+
+
+def test_the_same_name_twice_asks_for_the_other():
+    turns = play([Launch(), Utterance("yes"), Utterance("yes"), Utterance("Sam"),
+                  Utterance("Sam"), Utterance("Alex")], profile=Profile())
+    assert turns[-2].at == "welcome/same_name"
+    assert "other partner" in turns[-2].speech
+    assert "Sam and Alex" in turns[-1].speech
