@@ -196,3 +196,30 @@ def test_the_same_name_twice_asks_for_the_other():
     assert turns[-2].at == "welcome/same_name"
     assert "other partner" in turns[-2].speech
     assert "Sam and Alex" in turns[-1].speech
+
+
+def test_own_full_stop_is_not_doubled_in_a_read_back():
+    turns = play([*PROMISE_START, Utterance("I'll cook dinner on Friday.")])
+    assert "cook dinner on Friday." in turns[-1].speech
+    assert ".." not in turns[-1].speech and " ." not in turns[-1].speech
+
+
+def test_a_skipped_capture_is_forgotten_so_an_earlier_answer_cannot_stand_in():
+    walk = [Launch(exercise="walk-gentle-start"), Utterance("yes"), Utterance("yes"),
+            Utterance("yes"), Utterance("yes"), Utterance("sad"), Utterance("the dishes"),
+            Utterance("a hand after dinner"), Utterance("no"), Utterance("skip")]
+    turns = play(walk, profile=Profile(disclaimer_seen=True))
+    assert turns[-2].at == "walk-gentle-start/feeling"
+    assert turns[-1].at == "walk-gentle-start/situation"
+    assert "feeling" not in turns[-1].state["vars"]
+
+
+def test_a_requested_exercise_with_a_kept_place_asks_before_starting_afresh():
+    profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
+                      saved={"promises": {"flow": "promises", "step": "promise", "speaker": 1,
+                                          "vars": {}}})
+    turns = play([Launch(exercise="promises"), Utterance("yes"), Utterance("yes"),
+                  Utterance("yes")], profile=profile)
+    assert turns[-2].at == "welcome/resume_requested"
+    assert not any(e for t in turns[:-1] for e in t.effects if type(e).__name__ == "ClearPosition")
+    assert turns[-1].at == "promises/promise" and turns[-1].speech.count("Alex, think") == 1

@@ -255,6 +255,10 @@ class Run(Navigation):
             requested = self.book.exercises.get(event.exercise)
             self.state.variables.update(choice=event.exercise, has_requested=True,
                                         solo=bool(requested and not requested.joint))
+            if requested is not None and event.exercise in saved:
+                # asked for by name with a place kept in it: ask before starting afresh
+                self.state.variables.update(saved_id=event.exercise, requested_saved=True,
+                                            saved_exercise=requested.title.lower())
         if event.intent == intents.SAFETY or self.sounds_unsafe(
                 event.intent or "", event.slots, event.heard):
             safety(self)
