@@ -187,7 +187,7 @@ def _lint_book(paths: list[str], content: str | None) -> Book:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from dialogs import confusable
-    from dialogs.lint import lint
+    from dialogs.lint import lint, turn_lengths
     from dialogs.source import DefinitionError
 
     try:
@@ -198,6 +198,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
         print(f"\n{len(error.problems)} problem(s) found.", file=sys.stderr)
         return EXIT_PROBLEMS
     problems = lint(book)
+    if args.turns:
+        problems += turn_lengths(book)
     for problem in problems:
         print(problem)
     for warning in confusable.warnings(book):
@@ -372,6 +374,9 @@ def parser() -> argparse.ArgumentParser:
     lint = sub.add_parser("lint", help="check exercise files for mistakes")
     lint.add_argument("paths", nargs="*", metavar="PATH",
                       help="exercise files, a folder of them, or a content folder")
+    lint.add_argument("--turns", action="store_true",
+                      help="also measure the longest turn a person hears, sayings joined, "
+                           "per platform (about 45 words, 25 on a walk, a pause every 30)")
     lint.set_defaults(run=cmd_lint)
 
     draw = sub.add_parser("draw", help="print a flow diagram (Mermaid) of an exercise")

@@ -9,8 +9,9 @@ from xml.etree import ElementTree
 from dialogs.book import WELCOME_ENTRY_STEPS, Book, step_texts
 from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_ssml
-from dialogs.model import Action, Flow, ListenMode, Step
+from dialogs.model import Action, Flow, ListenMode, Platform, Step
 from dialogs.source import Problem, SourceMap
+from dialogs.turn_length import PAUSE_EVERY, TURN_WORDS, HeardTurn, heard_turns, platforms_for
 
 ALEXA_MAX_SPEECH = 8000
 
@@ -223,4 +224,37 @@ def lint(book: Book) -> list[Problem]:
         if not any(step.end for step in exercise.steps.values()):
             problems.append(source.problem(("steps",), "no step has `end: true`, so this "
                                                        "exercise can never be completed"))
+    return problems
+
+
+def turn_lengths(book: Book) -> list[Problem]:
+    """Turns longer than a person can hold in mind, joined sayings included, per platform:
+    about 45 words in text, voice and on Alexa, 25 on a walk, a [pause] every 30 words."""
+    problems: list[Problem] = []
+    flows: list[tuple[str, Flow, tuple[str, ...]]] = [
+        (WELCOME_FLOW, book.welcome, (book.welcome.start, *WELCOME_ENTRY_STEPS))]
+    flows += [(e.id, e, (e.start,)) for e in book.exercises.values()]
+    for flow_id, flow, starts in flows:
+        source = book.sources[flow_id]
+        worst: dict[tuple[str, tuple[str | int, ...]], tuple[HeardTurn, list[str]]] = {}
+        for platform in platforms_for(flow):
+            timed = book.messages.timed.get(platform, ())
+            limit = TURN_WORDS[platform]
+            for turn in heard_turns(flow, platform, timed, starts):
+                too_long = turn.words > limit
+                if not too_long and turn.breath <= PAUSE_EVERY:
+                    continue
+                key = (turn.step_id, turn.path)
+                found = worst.get(key)
+                if found is None or found[0].words < turn.words:
+                    worst[key] = (turn, [*(found[1] if found else []), platform.value])
+                else:
+                    found[1].append(platform.value)
+        for (step_id, path), (turn, platforms) in worst.items():
+            where = ("steps", step_id) if path == ("start",) else ("steps", step_id, *path)
+            problems.append(source.problem(
+                where, f"a turn heard here is {turn.words} words, with {turn.breath} without "
+                       f"a pause ({', '.join(dict.fromkeys(platforms))}); keep a turn to about "
+                       f"{TURN_WORDS[Platform.TEXT]} words ({TURN_WORDS[Platform.WALK]} on a "
+                       f"walk) and pause at least every {PAUSE_EVERY}"))
     return problems

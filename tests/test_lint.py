@@ -196,3 +196,70 @@ def test_content_in_another_language_is_left_to_its_own_model():
     book = load_book(KOREAN_CONTENT)
     assert any(not word.isascii() for _, word in grammar_words(book))
     assert lexicon(book) == []
+
+
+def tiny_turns(tmp_path, steps: str) -> list[str]:
+    from dialogs.lint import turn_lengths
+    book = tiny_book(tmp_path, steps)
+    return [str(p) for p in turn_lengths(book) if "tiny.yaml" in str(p)]
+
+
+TWENTY = "one two three four five six seven eight nine ten " * 2
+
+
+def test_sayings_joined_into_one_turn_are_measured_together(tmp_path):
+    found = tiny_turns(tmp_path, f"""
+        one:
+          say: "Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "{TWENTY}[pause 0.5]"
+          next: three
+        three:
+          say: "{TWENTY}[pause 0.5] {TWENTY}"
+          end: true
+    """)
+    assert len(found) == 1
+    assert "tiny.yaml:11: a turn heard here is 60 words" in found[0]
+    assert "text, voice, alexa" in found[0]
+
+
+def test_a_short_turn_is_clean_and_a_pause_is_needed_across_joined_sayings(tmp_path):
+    clean = tiny_turns(tmp_path, f"""
+        one:
+          say: "{TWENTY}[pause 0.5] Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "Done."
+          end: true
+    """)
+    assert clean == []
+    breathless = tiny_turns(tmp_path, f"""
+        one:
+          say: "Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "{TWENTY}"
+          next: three
+        three:
+          say: "{TWENTY}"
+          end: true
+    """)
+    assert len(breathless) == 1 and "with 40 without a pause" in breathless[0]
+
+
+def test_a_walk_turn_is_shorter_for_an_exercise_for_one_person(tmp_path):
+    steps = f"""
+        one:
+          say: "{TWENTY}[pause 0.5] Are you ready to go on now?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "Done."
+          end: true
+    """
+    assert tiny_turns(tmp_path, steps) == []
+    from dialogs.lint import turn_lengths
+    path = tmp_path / "tiny.yaml"
+    path.write_text(path.read_text().replace("start: one", "joint: false\nstart: one"))
+    solo = [str(p) for p in turn_lengths(load_book(exercise_files=[path])) if "tiny" in str(p)]
+    assert len(solo) == 1 and "27 words" in solo[0] and "(walk)" in solo[0]

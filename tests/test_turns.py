@@ -93,7 +93,8 @@ def test_betrayal_is_understood_broadly(said, betrayal):
 
 
 @pytest.mark.parametrize(("text", "tidied"), [
-    ("I heard: I'll cook dinner.. [pause 0.5] Right?", "I heard: I'll cook dinner. [pause 0.5] Right?"),
+    ("I heard: I'll cook dinner.. [pause 0.5] Right?",
+     "I heard: I'll cook dinner. [pause 0.5] Right?"),
     ("I heard: cook .", "I heard: cook."),
     ("Hello , world", "Hello, world"),
     ("partner one, how do you feel?", "Partner one, how do you feel?"),

@@ -293,8 +293,8 @@ class Run(Navigation):
             reprompt = tidy(self.render(self.choose("still_paused",
                                                     self.book.messages.still_paused)))
         else:
-            reprompt = tidy(self.render(self.choose(
-                self.here("reprompt"), self.prompts("reprompt") or self.prompts("say"))))
+            prompts = self.prompts("reprompt") or self.prompts("say")
+            reprompt = tidy(self.render(self.choose(self.here("reprompt"), prompts)))
         title = self.book.exercises[exercise].title if exercise else "Couple Care"
         if self.card:
             title = AGREED_CARD_TITLE

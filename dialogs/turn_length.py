@@ -1,0 +1,103 @@
+"""How long a turn a person hears: the words said in one go, joined across the steps that
+follow each other without waiting, per platform.
+
+A turn is what the guide says between one answer and the next: the words on the way (a
+transition's `say`), the step arrived at, every step after it that waits for nothing, and a
+timed phase's closing words for the platform. The longest variant is counted each time.
+A variable counts as one word ({menu} as the words of a typical menu).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from dialogs.book import VARIABLE
+from dialogs.markup import longest_breath, to_plain
+from dialogs.model import Exercise, Flow, ListenMode, Platform, Prompts, Step, Transition
+
+TURN_WORDS = {Platform.TEXT: 45, Platform.VOICE: 45, Platform.ALEXA: 45, Platform.WALK: 25}
+"""About the most words a person can hold in mind from one turn, per platform."""
+PAUSE_EVERY = 30
+"""A [pause] at least this often, across joined sayings too."""
+LONG_VARIABLES = {"menu": "daily gestures, getting support, honest check-in, feeling "
+                          "understood, small promises, repair after a hurt, or a walk"}
+
+
+@dataclass(frozen=True)
+class HeardTurn:
+    """One turn as heard: where it starts (step, and the answer or transition), its text."""
+
+    step_id: str
+    path: tuple[str | int, ...]
+    text: str
+
+    @property
+    def words(self) -> int:
+        return len(to_plain(self.text).split())
+
+    @property
+    def breath(self) -> int:
+        return longest_breath(self.text)
+
+
+def _sample(text: str) -> str:
+    return VARIABLE.sub(lambda m: LONG_VARIABLES.get(m.group(1), "Name"), text)
+
+
+def _longest(prompts: Prompts) -> str:
+    return max((_sample(p) for p in prompts), key=lambda p: len(to_plain(p).split()), default="")
+
+
+def _arrive(flow: Flow, step_id: str, platform: Platform, timed: Prompts,
+            seen: frozenset[str] = frozenset()) -> Iterator[str]:
+    """Every text heard on arriving at `step_id`, through each path of steps that wait for
+    nothing after it."""
+    step = flow.steps.get(step_id)
+    if step is None or step_id in seen:
+        yield ""
+        return
+    own = _longest(step.prompts("say", platform))
+    if step.timed:
+        own = f"{own} {_longest(timed)}"
+    if step.listen is not ListenMode.NOTHING or not step.next:
+        yield own
+        return
+    for transition in step.next:
+        for rest in _along(flow, transition, platform, timed, seen | {step_id}):
+            yield f"{own} {rest}"
+
+
+def _along(flow: Flow, transition: Transition, platform: Platform, timed: Prompts,
+           seen: frozenset[str] = frozenset()) -> Iterator[str]:
+    said = _longest(transition.say)
+    if not transition.goto:
+        yield said
+        return
+    for rest in _arrive(flow, transition.goto, platform, timed, seen):
+        yield f"{said} {rest}"
+
+
+def _answers(step: Step) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
+    if step.listen is ListenMode.NOTHING:
+        return
+    yield from step.transitions()
+
+
+def heard_turns(flow: Flow, platform: Platform, timed: Prompts,
+                starts: tuple[str, ...]) -> Iterator[HeardTurn]:
+    """Every turn a person may hear in `flow` on `platform`."""
+    for start in starts:
+        for text in _arrive(flow, start, platform, timed):
+            yield HeardTurn(start, ("start",), text)
+    for step_id, step in flow.steps.items():
+        for path, transition in _answers(step):
+            for text in _along(flow, transition, platform, timed):
+                yield HeardTurn(step_id, path, text)
+
+
+def platforms_for(flow: Flow) -> tuple[Platform, ...]:
+    """A walk is for one person alone: only exercises for one person are checked for it."""
+    if isinstance(flow, Exercise) and not flow.joint:
+        return tuple(Platform)
+    return (Platform.TEXT, Platform.VOICE, Platform.ALEXA)
