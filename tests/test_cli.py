@@ -31,7 +31,7 @@ def lines(*said):
 def test_a_piped_conversation_then_resume_in_a_new_process(tmp_path):
     first = couplecare("talk", "--text", data_dir=tmp_path,
                        stdin=lines("yes", "yes", "Sam", "Alex", "honest check-in", "yes",
-                                   "we're done"))
+                                   "either", "we're done"))
     assert first.returncode == 0, first.stderr
     out = flat(first.stdout)
     assert "Sam, you have the floor" in out

@@ -28,7 +28,7 @@ def test_conversation_through_the_text_front_end(case, tmp_path):
 def test_piped_input_ending_mid_exercise_saves_and_says_so(tmp_path):
     store = SqliteStore(tmp_path / "progress.sqlite3")
     out = io.StringIO()
-    stdin = io.StringIO("yes\nyes\nSam\nAlex\nhonest check-in\nyes\n")
+    stdin = io.StringIO("yes\nyes\nSam\nAlex\nhonest check-in\nyes\neither\n")
     TextConversation(BOOK, store, stdin, out).run()
     assert out.getvalue().rstrip().endswith("Run `couplecare talk` again to carry on.)")
     assert list(store.profile(LOCAL_USER).saved) == ["honest-check-in"]
@@ -45,7 +45,7 @@ def test_ctrl_c_mid_exercise_saves(tmp_path):
 
     store = SqliteStore(tmp_path / "progress.sqlite3")
     out = io.StringIO()
-    TextConversation(BOOK, store, Interrupting("yes\nyes\nSam\nAlex\ncheck in\nyes\n"),
+    TextConversation(BOOK, store, Interrupting("yes\nyes\nSam\nAlex\ncheck in\nyes\neither\n"),
                      out).run()
     assert "Your place is saved" in out.getvalue()
     assert store.profile(LOCAL_USER).saved["honest-check-in"]["step"] == "floor"
