@@ -16,7 +16,7 @@ from pathlib import Path
 
 import yaml
 
-from dialogs.safety.phrases import Sequence, find, parse
+from dialogs.safety.phrases import Positions, Sequence, find, parse
 from dialogs.safety.words import words
 
 BETRAYAL_FILE = Path(__file__).parent / "content" / "betrayal.yaml"
@@ -46,11 +46,11 @@ def shipped_phrases() -> BetrayalPhrases:
 def tells_of_betrayal(text: str, phrases: BetrayalPhrases | None = None) -> bool:
     """Whether `text` tells of an affair, cheating or a big lie, not denied just before."""
     rules = phrases or shipped_phrases()
-    said = words(text)
+    said = Positions(words(text))
     everyday = [(f.start, f.end) for p in rules.harmless for f in find(p, said)]
     for phrase in rules.telling:
         for found in find(phrase, said):
-            before = {w.text for w in said[max(0, found.start - 2):found.start]}
+            before = {w.text for w in said.words[max(0, found.start - 2):found.start]}
             inside_everyday = any(s <= found.start < e for s, e in everyday)
             if not before & NEGATIONS and not inside_everyday:
                 return True
