@@ -87,7 +87,9 @@ FULL_SESSION = [
     (intent_request("NameIntent", {"name": slot("alex")}), False),
     (intent_request("ChooseExerciseIntent", {"choice": slot("honest check-in",
                                                             "honest-check-in")}), False),
-    (intent_request("AMAZON.YesIntent"), False), (intent_request("DoneIntent"), True),
+    (intent_request("AMAZON.YesIntent"), False),
+    (intent_request("NameIntent", {"name": slot("sam")}), False),
+    (intent_request("DoneIntent"), True),
     (intent_request("AMAZON.YesIntent"), False),
     (intent_request("ShareIntent", {"text": slot("you feel tired")}), False),
     (intent_request("AMAZON.YesIntent"), False), (intent_request("AMAZON.NoIntent"), False),
@@ -96,8 +98,9 @@ FULL_SESSION = [
     (intent_request("AMAZON.YesIntent"), False), (intent_request("AMAZON.NoIntent"), False),
     (intent_request("AMAZON.NoIntent"), False),
 ]
-"""A full honest check-in as Alexa sends it, each request with whether it opens a session;
-timed phases close the session, and "we're done" comes back through the safety question."""
+"""A full honest check-in as Alexa sends it (Sam named to go first), each request with
+whether it opens a session; timed phases close the session, and "we're done" comes back
+through the safety question."""
 
 
 def full_session(post: Callable[[dict[str, Any]], dict[str, Any]],
