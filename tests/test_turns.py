@@ -228,3 +228,12 @@ def test_a_requested_exercise_with_a_kept_place_asks_before_starting_afresh():
     assert turns[-2].at == "welcome/resume_requested"
     assert not any(e for t in turns[:-1] for e in t.effects if type(e).__name__ == "ClearPosition")
     assert turns[-1].at == "promises/promise" and turns[-1].speech.count("Alex, think") == 1
+
+
+def test_a_promise_taken_back_and_skipped_is_never_kept():
+    turns = play([*PROMISE_START, Utterance("I'll text Alex if I'm running late"),
+                  Utterance("yes"), Utterance("yes"), Utterance("go back"), Utterance("go back"),
+                  Utterance("go back"), Utterance("skip"), Utterance("I'll cook on Friday"),
+                  Utterance("yes"), Utterance("yes")])
+    assert "Sam. [pause 0.3] No promise from you this time" in turns[-4].speech
+    assert promises_kept(turns) == [("Alex", "I'll cook on Friday.")]
