@@ -10,7 +10,7 @@ Alexa's model only: the safety check reads every utterance before this matcher d
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -84,7 +84,7 @@ def _original_tail(text: str, normalised_tail: str) -> str:
     return " ".join(words[-wanted:]) if wanted else text.strip()
 
 
-def _spoken(phrase: str) -> str:
+def spoken(phrase: str) -> str:
     """A phrase as a recogniser's lexicon spells it: lower case, words only ("check in")."""
     return re.sub(r"\s+", " ", re.sub(r"[^\w' ]+", " ", phrase.lower())).strip()
 
@@ -165,8 +165,8 @@ class Matcher:
                     words.update(normalise(sample).split())
         for slot_type in self.vocabulary.slot_types.values():
             for value, synonyms in slot_type.values.items():
-                for spoken in (value, *synonyms):
-                    words.update(normalise(spoken.replace("_", " ")).split())
+                for said in (value, *synonyms):
+                    words.update(normalise(said.replace("_", " ")).split())
         return frozenset(words)
 
     def is_name(self, text: str) -> bool:
@@ -256,10 +256,11 @@ class Matcher:
                 return _original_tail(text, value)
         return text.strip()
 
-    def grammar(self, intents: Iterable[str]) -> list[str] | None:
+    def grammar(self, intents: Iterable[str], names: Sequence[str] = ()) -> list[str] | None:
         """Every phrase these intents can be said with, slot values spelled out, for a
-        recogniser grammar; None when one of them takes open words (a name), which only
-        open recognition can hear."""
+        recogniser grammar; None when one of them takes open words, which only open
+        recognition can hear. A first name is open words unless `names` lists the ones
+        that can be meant (the couple's, when one of them is chosen)."""
         phrases: list[str] = []
         for name in dict.fromkeys(intents):
             intent = self.vocabulary.intents.get(name)
@@ -268,15 +269,17 @@ class Matcher:
             for sample in (*intent.samples, *intent.answers):
                 slots = _SLOT.findall(sample)
                 if not slots:
-                    phrases.append(_spoken(sample))
+                    phrases.append(spoken(sample))
                     continue
-                if any(intent.slots[s] in OPEN_SLOT_TYPES for s in slots):
+                if any(intent.slots[s] in OPEN_SLOT_TYPES and not (
+                        intent.slots[s] == NAME_SLOT_TYPE and names) for s in slots):
                     return None
                 expanded = [sample.lower()]
                 for slot in slots:
-                    values = self.vocabulary.slot_types[intent.slots[slot]].values
-                    words = [w for v, synonyms in values.items() for w in (*synonyms, v)
-                             if "_" not in w]
+                    words = list(names) if intent.slots[slot] == NAME_SLOT_TYPE else [
+                        w for v, synonyms in self.vocabulary.slot_types[
+                            intent.slots[slot]].values.items() for w in (*synonyms, v)
+                        if "_" not in w]
                     expanded = [e.replace(f"{{{slot}}}", w) for e in expanded for w in words]
-                phrases.extend(_spoken(e) for e in expanded)
+                phrases.extend(spoken(e) for e in expanded)
         return list(dict.fromkeys(phrases))

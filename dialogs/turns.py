@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from dialogs.matcher import normalise
+from dialogs.matcher import normalise, spoken
 
 
 class TurnAnswer(StrEnum):
@@ -32,19 +32,27 @@ class FirstTurn:
     """0 for the first-named partner, 1 for the second, when `answer` is NAMED."""
 
 
-EITHER_PHRASES = ("either", "either one", "either of us", "doesnt matter", "does not matter",
-                  "dont mind", "do not mind", "dont care", "you choose", "you pick",
+EITHER_PHRASES = ("either", "either one", "either of us", "either is fine", "doesn't matter",
+                  "it doesn't matter", "does not matter", "don't mind", "i don't mind",
+                  "we don't mind", "do not mind", "don't care", "you choose", "you pick",
                   "you decide", "anyone", "anybody", "whoever", "both", "no preference",
-                  "up to you", "all the same", "we dont mind", "you say")
-OFFER_PHRASES = ("me", "i will", "ill go", "ill start", "i can", "i go", "i do", "i want",
-                 "i would", "id like", "let me", "you go", "you start", "you first",
-                 "she will", "he will", "they will", "she can", "he can", "they can",
-                 "her", "him", "them", "my partner", "my wife", "my husband", "the other one")
+                  "up to you", "all the same", "you say")
+OFFER_PHRASES = ("me", "i will", "i'll go", "i'll go first", "i'll start", "i can", "i go",
+                 "i do", "i want", "i would", "i'd like", "let me", "you go", "you start",
+                 "you first", "she will", "he will", "they will", "she can", "he can",
+                 "they can", "her", "him", "them", "my partner", "my wife", "my husband",
+                 "the other one")
+NAMED_PHRASES = ("{name}", "{name} will", "{name} can", "{name} first", "{name} please",
+                 "{name} will start", "{name} can start", "{name} starts", "{name} goes first",
+                 "{name} will go first", "{name} can go first", "let {name} start",
+                 "let {name} go first", "not {name}")
+"""Ways of naming who starts that a recogniser's grammar lists; written out, any sentence
+with a name in it is understood."""
 NEGATIONS = frozenset({"not", "no"})
 
 
 def _has(words: list[str], phrase: str) -> bool:
-    wanted = phrase.split()
+    wanted = normalise(phrase).split()
     return any(words[i:i + len(wanted)] == wanted for i in range(len(words)))
 
 
@@ -75,3 +83,11 @@ def who_goes_first(text: str, names: tuple[str, str]) -> FirstTurn:
     if any(_has(words, phrase) for phrase in OFFER_PHRASES):
         return FirstTurn(TurnAnswer.NEEDS_NAME)
     return FirstTurn(TurnAnswer.UNCLEAR)
+
+
+def answers(names: tuple[str, ...]) -> list[str]:
+    """Every answer of the lists above, the names filled in, as they are spoken: the phrases
+    a recogniser listens for at a step where the couple says who goes first."""
+    named = [spoken(template.replace("{name}", name)) for name in dict.fromkeys(names)
+             for template in NAMED_PHRASES]
+    return list(dict.fromkeys([*named, *EITHER_PHRASES, *OFFER_PHRASES]))

@@ -6,13 +6,14 @@ as sound, times timed phases, and turns what it hears into engine events.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Protocol
 
-from dialogs import intents
+from dialogs import intents, turns
 from dialogs.book import Book
 from dialogs.engine import Event as EngineEvent
 from dialogs.engine import (
@@ -26,6 +27,7 @@ from dialogs.engine import (
 )
 from dialogs.intents import FALLBACK
 from dialogs.markup import to_plain
+from dialogs.matcher import spoken
 from dialogs.model import ListenMode, Platform
 from dialogs.session import Session
 from dialogs.store import ProgressStore
@@ -227,8 +229,9 @@ WORD_SECONDS = 0.6
 """Speech longer than 1.5 s plus 0.6 s a word of what a grammar heard is more than it heard."""
 
 SPOKEN = "…"
-"""What a free answer whose words are not kept is passed on as: something was said, and
-none of it was a command or a danger (the engine moves on; nothing is stored)."""
+"""What a free answer whose words are not kept, and were not heard openly, is passed on
+as: something was said, and none of it was a command or a danger (the engine moves on;
+nothing is stored)."""
 
 CONFIRM_INTENTS = (intents.YES, intents.NO, intents.STOP, intents.CANCEL, intents.SAFETY)
 
@@ -270,6 +273,13 @@ class Question:
 
     markup: str
     event: EngineEvent
+
+
+def written(phrase: str, names: tuple[str, ...]) -> str:
+    """A grammar phrase with the partners' names spelled as they are: "let Sam start"."""
+    for name in names:
+        phrase = re.sub(rf"\b{re.escape(spoken(name))}\b", name, phrase)
+    return phrase
 
 
 class VoiceLoop:
@@ -345,13 +355,19 @@ class VoiceLoop:
     # -- hearing
 
     def hearing(self) -> Hearing:
-        """What the next utterance is listened for: the step's phrases for an answer; a
-        command and safety grammar with fillers where only those matter in long speech;
-        open recognition only where the words themselves are kept (names, promises)."""
+        """What the next utterance is listened for: the step's phrases for an answer (the
+        partners' names among them when one of them is chosen); a command and safety
+        grammar with fillers where only those matter in long speech; open recognition only
+        where the words themselves are kept (names, promises)."""
         assert self.turn is not None
         listen = self.turn.listen
         if self.pending is not None:
             return Hearing(self.matcher.grammar(CONFIRM_INTENTS))
+        if listen.speaker_names:
+            phrases = self.matcher.grammar(listen.intents, listen.speaker_names)
+            if phrases is not None:
+                return Hearing(list(dict.fromkeys(
+                    [*phrases, *turns.answers(listen.speaker_names)])))
         guard = self.matcher.grammar(
             [i for i in listen.intents if self.matcher.grammar([i]) is not None])
         if listen.mode is ListenMode.ANSWER:
@@ -382,41 +398,46 @@ class VoiceLoop:
             return Transcript("")
 
     def rival_score(self, audio: Audio, phrases: list[str], heard: str,
-                    among: tuple[str, ...]) -> float | None:
+                    among: tuple[str, ...], names: tuple[str, ...] = ()) -> float | None:
         """The best score of the phrases that mean something else than `heard`."""
         if not hasattr(self.recognizer, "best_score"):
             return None
-        meaning = self.meaning(heard, among)
+        meaning = self.meaning(heard, among, names)
         rivals = [p for p in phrases if p != heard and (
-            meaning is None or self.meaning(p, among) != meaning)]
+            meaning is None or self.meaning(p, among, names) != meaning)]
         try:
             return self.recognizer.best_score(audio, rivals)  # type: ignore[attr-defined]
         except Exception as error:
             self.show(f"(speech recognition failed: {error})")
             return None
 
-    def meaning(self, phrase: str, among: tuple[str, ...]) -> str | None:
+    def meaning(self, phrase: str, among: tuple[str, ...],
+                names: tuple[str, ...] = ()) -> str | None:
+        """What the engine would make of `phrase`: a command, or else, when the answer
+        chooses between `names`, who goes first ("sam" and "let sam start" mean the same)."""
         found = self.matcher.match(phrase, among, strict=True)
-        return found.intent if found else None
+        if found:
+            return found.intent
+        if len(names) == 2:
+            first = turns.who_goes_first(phrase, (names[0], names[1]))
+            return f"{first.answer}:{first.partner}"
+        return None
 
     def verdict(self, heard: Transcript, audio: Audio, phrases: list[str],
-                among: tuple[str, ...], alone: bool = False) -> Verdict:
+                among: tuple[str, ...], alone: bool = False,
+                names: tuple[str, ...] = ()) -> Verdict:
         phrase = one_phrase(heard, phrases, alone)
-        rival = self.rival_score(audio, phrases, phrase, among) \
+        rival = self.rival_score(audio, phrases, phrase, among, names) \
             if phrase is not None and heard.score is not None else None
         verdict = judge(heard, phrases, rival, self.settings.thresholds, alone)
         self.show(f"judged: {type(verdict).__name__.lower()}"
                   + (f" ({verdict.reason})" if isinstance(verdict, AskAgain) else ""))
         return verdict
 
-    def open_words_if_unsafe(self, audio: Audio) -> EngineEvent | None:
-        """The words a grammar cannot hold, heard openly, when they suggest danger: a
-        question that expects yes or no must still hear "he put his hands round my neck"."""
-        words = self.transcribe(audio, None)
-        if words.text and self.safety.check(words.text):
-            self.show(f"heard: {words.text} ({words.confidence:.2f})")
-            return Utterance(words.text)
-        return None
+    def open_words(self, audio: Audio) -> Transcript:
+        """The words a grammar cannot hold, heard openly: a question that expects yes or no
+        must still hear "he put his hands round my neck"."""
+        return self.transcribe(audio, None)
 
     def recognise(self, audio: Audio, stream: Stream | None = None) -> EngineEvent | Question:
         """What the person said, as the event the engine should get, or a question to ask
@@ -439,25 +460,33 @@ class VoiceLoop:
                 return self.name(heard)
             return Utterance(heard.text) if heard.text else NoInput()
         alone = hearing.alone and audio.seconds > LONGER_THAN_A_PHRASE
-        verdict = self.verdict(heard, fed, hearing.phrases, listen.intents, alone)
-        if self.more_than_a_phrase(heard, audio):
-            danger = self.open_words_if_unsafe(audio)
-            if danger is not None:
-                return danger
+        verdict = self.verdict(heard, fed, hearing.phrases, listen.intents, alone,
+                               listen.speaker_names)
+        openly = self.open_words(audio) if self.more_than_a_phrase(heard, audio) \
+            else Transcript("")
+        if openly.text and self.safety.check(openly.text):
+            self.show(f"heard: {openly.text} ({openly.confidence:.2f})")
+            return Utterance(openly.text)
         if isinstance(verdict, Accept):
             return Utterance(verdict.text)
         if isinstance(verdict, Confirm):
-            return Question(self.wording("confirm_heard", heard=verdict.text),
-                            Utterance(verdict.text))
-        if listen.mode is ListenMode.ANSWER:
+            said = written(verdict.text, listen.speaker_names)
+            return Question(self.wording("confirm_heard", heard=said), Utterance(verdict.text))
+        if listen.mode is ListenMode.ANSWER or listen.speaker_names:
             return IntentEvent(FALLBACK)
+        if openly.text:
+            # free speech heard openly anyway is read as typed words (an affair mentioned
+            # brings the exercise's betrayal note)
+            self.show(f"heard: {openly.text} ({openly.confidence:.2f})")
+            return Utterance(openly.text)
         return Utterance(SPOKEN)
 
     @staticmethod
     def more_than_a_phrase(heard: Transcript, audio: Audio) -> bool:
         """Speech a grammar cannot hold: none of its phrases heard at all, or much longer
         than what it heard (a sentence squeezed into "no"). The safety check reads concepts
-        that no grammar can list, so such speech is also heard openly, for danger only."""
+        that no grammar can list, so such speech is also heard openly: for danger, and in
+        free speech for the engine to read as typed words."""
         said = heard.text or heard.phrases_only
         return not said or \
             audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(said.split())

@@ -57,8 +57,10 @@ class Run(Navigation):
         if self.state.paused:
             return Listen(ListenMode.ANSWER, intents.PAUSED_INTENTS)
         timed = self.step.timed
+        choosing = self.step.choose_speaker and not self.state.confirming
         return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
-                      timed.seconds if timed else None, keeps_words=bool(self.step.capture))
+                      timed.seconds if timed else None, keeps_words=bool(self.step.capture),
+                      speaker_names=self.names() if choosing else ())
 
     def sounds_unsafe(self, name: str, slots: Mapping[str, str], heard: tuple[str, ...]) -> bool:
         """Whether an intent's words suggest danger: every slot value as resolved and as heard,

@@ -24,6 +24,10 @@ class Listen:
     keeps_words: bool = False
     """The words themselves are the answer and are kept (a step with `capture`); otherwise
     only commands and safety matter in what is said."""
+    speaker_names: tuple[str, ...] = ()
+    """The partners' names when the answer says which of them goes first (a step with
+    `choose_speaker`): a front end that listens among phrases listens for these names, and
+    for "either" and the like (`dialogs.turns.answers`)."""
 
 
 @dataclass(frozen=True)
