@@ -89,7 +89,7 @@ class AlexaDriver:
                                             {"choice": slot(spoken, exercise)}), new=True)
         return self.post(launch_request(), new=True)
 
-    def user(self, text: str) -> Reply:
+    def user(self, text: str, unsure: bool = False) -> Reply:
         new = self.attributes is None
         listen = engine.listen_for(self.book, (self.attributes or {}).get(STATE),
                                    Context(Platform.ALEXA, Profile(), self.clock.day))

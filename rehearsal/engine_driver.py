@@ -39,7 +39,7 @@ class EngineDriver:
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(Launch(exercise=exercise))
 
-    def user(self, text: str) -> Reply:
+    def user(self, text: str, unsure: bool = False) -> Reply:
         return self._reply(Utterance(text))
 
     def silence(self) -> Reply:

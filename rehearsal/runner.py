@@ -94,8 +94,10 @@ def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
             reply = driver.launch(line.launch.get("exercise"))
             outcome.transcript.append("(launch)")
         elif line.user is not None:
-            outcome.transcript.append(f"user: {line.user}")
-            reply = driver.user(line.user)
+            outcome.transcript.append(f"user: {line.user}" + (" (heard unsurely)" if line.unsure
+                                                                else ""))
+            reply = driver.user(line.user, unsure=True) if line.unsure else \
+                driver.user(line.user)
         elif line.silence:
             outcome.transcript.append("(silence)")
             reply = driver.silence()

@@ -17,6 +17,8 @@ A file looks like::
         shows: [Sam (promise)]   # words the card of the reply must contain (Alexa app)
       - user: yes
         at: welcome/safe_check
+      - user: Sam                # voice only: the recogniser is unsure of what it heard,
+        unsure: true             # so the guide asks about it before acting
       - silence: true            # nobody answered
       - timer: true              # a timed phase ran out
       - end: true                # the session ends (the app is closed)
@@ -96,6 +98,9 @@ class Line(Model):
     """Words the reply's card must contain (what was agreed)."""
     ends: bool | None = None
     days_later: int = Field(0, ge=0)
+    unsure: bool = False
+    """With `user`, by voice: the recogniser heard these words but is not sure of them (a
+    near tie with words that mean something else)."""
 
     @model_validator(mode="before")
     @classmethod
@@ -130,6 +135,17 @@ class Script(Model):
                              "platforms this file is for, e.g. `platforms: [text, voice, walk]`")
         return self
 
+    @model_validator(mode="after")
+    def _unsure_only_by_voice(self) -> Script:
+        if any(line.unsure for line in self.script) and (
+                set(self.platforms) - {Platform.VOICE, Platform.WALK}):
+            raise ValueError("only a speech recogniser is unsure of what it heard: a file "
+                             "with `unsure: true` is for voice and walk only, e.g. "
+                             "`platforms: [voice, walk]`")
+        if any(line.unsure and line.user is None for line in self.script):
+            raise ValueError("`unsure: true` goes with `user`: the words the recogniser heard")
+        return self
+
 
 @dataclass(frozen=True)
 class Reply:
@@ -146,7 +162,10 @@ class Driver(Protocol):
     """One front end, driven by a script."""
 
     def launch(self, exercise: str | None) -> Reply: ...
-    def user(self, text: str) -> Reply: ...
+    def user(self, text: str, unsure: bool = False) -> Reply:
+        """What the person says; `unsure`: a recogniser heard it without being sure (voice
+        only: scripts keep such lines to voice front ends)."""
+        ...
     def silence(self) -> Reply: ...
     def timer(self) -> Reply: ...
     def end(self) -> Reply: ...

@@ -40,7 +40,7 @@ class TextDriver:
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(lambda: self.text.handle(Launch(exercise=exercise)))
 
-    def user(self, text: str) -> Reply:
+    def user(self, text: str, unsure: bool = False) -> Reply:
         return self._reply(lambda: self.text.answer(text))
 
     def silence(self) -> Reply:

@@ -1,8 +1,10 @@
 """Plays conversation files through the voice loop with scripted recognition.
 
 Only recognition is scripted: each line a person says comes back as its text, and a phrase
-outside the step's grammar comes back as unknown speech, as Vosk would return it. Speech
-is synthesised for real and played to nowhere.
+outside the step's grammar comes back as unknown speech, as Vosk would return it. A line
+marked `unsure` comes back with scores that make it a near tie with a phrase of another
+meaning, for the loop's own judge to weigh. Speech is synthesised for real and played to
+nowhere.
 """
 
 from __future__ import annotations
@@ -18,21 +20,39 @@ from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from dialogs.store import ProgressStore
 from local_voice.audio import Audio
+from local_voice.judge import Thresholds
 from local_voice.loop import Heard, Quiet, TimeUp, VoiceLoop
 from local_voice.recognize import Transcript, Word
 from local_voice.speech import Synthesizer
 from rehearsal.runner import Case, DriverStarter, local_store
 from rehearsal.script import Reply
 
+SCORE = -100.0
+"""The log-likelihood an unsure phrase is heard with; fillers fit it far worse."""
+UNSURE_MARGIN = (Thresholds().confirm_margin + Thresholds().accept_margin) / 2
+"""How much better an unsure phrase fits than its best rival: enough to ask, not to act."""
+
 
 class ScriptedRecognizer:
-    """Hears the text carried in the audio's bytes, within the grammar if there is one."""
+    """Hears the text carried in the audio's bytes, within the grammar if there is one;
+    without scores (word confidence alone decides) unless `unsure` is set."""
+
+    def __init__(self) -> None:
+        self.unsure = False
 
     def transcribe(self, audio: Audio, phrases: list[str] | None = None) -> Transcript:
         text = audio.pcm.decode()
         if phrases is not None and normalise(text) not in {normalise(p) for p in phrases}:
             return Transcript("")
-        return Transcript(text, tuple(Word(w, 1.0) for w in text.split()))
+        words = tuple(Word(w, 1.0) for w in text.split())
+        if self.unsure and phrases is not None:
+            return Transcript(text, words, score=SCORE, filler_score=SCORE - 50.0,
+                              seconds=1.0, phrases_only=text)
+        return Transcript(text, words)
+
+    def best_score(self, audio: Audio, phrases: list[str]) -> float | None:
+        """Asked only for a phrase heard with a score (an unsure one): its best rival."""
+        return SCORE - UNSURE_MARGIN if phrases else None
 
 
 class Silent:
@@ -57,8 +77,11 @@ class LoopDriver:
 
     def new_session(self, days_later: int = 0) -> None:
         self.day += timedelta(days=days_later)
-        self.loop = VoiceLoop(self.book, self.store, self.platform, ScriptedRecognizer(),
-                              self.synthesizer, Silent(), today=lambda: self.day)
+        self.recognizer = ScriptedRecognizer()
+        self.said: list[str] = []
+        self.loop = VoiceLoop(self.book, self.store, self.platform, self.recognizer,
+                              self.synthesizer, Silent(), today=lambda: self.day,
+                              show=self.said.append)
 
     def _current(self) -> Turn:
         assert self.loop.turn is not None, "the conversation has not started"
@@ -71,8 +94,15 @@ class LoopDriver:
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(self.loop.start(exercise))
 
-    def user(self, text: str) -> Reply:
-        turn = self.loop.respond(Heard(Audio(text.encode(), 16000)))
+    def user(self, text: str, unsure: bool = False) -> Reply:
+        self.recognizer.unsure = unsure
+        try:
+            turn = self.loop.respond(Heard(Audio(text.encode(), 16000)))
+        finally:
+            self.recognizer.unsure = False
+        if self.loop.pending is not None and unsure:  # the question the guide asked
+            asked = next(line for line in reversed(self.said) if line.startswith("guide: "))
+            return Reply(asked.removeprefix("guide: "), self._current().at, False)
         if self.loop.pending is not None:  # "did I get your name right?": as the script meant
             turn = self.loop.respond(Heard(Audio(b"yes", 16000)))
         return self._reply(turn)
