@@ -118,11 +118,19 @@ class Recognizer:
             raise ModelError(f"Vosk could not load the model at {path} ({error}). Download "
                              "it again with: couplecare model download") from None
         self._vosk = vosk
+        self._known: dict[str, bool] = {}
         self.unknown_word = UNKNOWN if self.knows(UNKNOWN) else None
         self._fillers = [w for w in FILLER_CANDIDATES if self.knows(w)]
 
     def knows(self, word: str) -> bool:
-        return self.model.vosk_model_find_word(word) >= 0
+        if word not in self._known:
+            self._known[word] = self.model.vosk_model_find_word(word) >= 0
+        return self._known[word]
+
+    def sayable(self, phrases: list[str]) -> list[str]:
+        """The phrases whose every word the model knows. Vosk leaves an unknown word out of
+        a grammar phrase, which can turn it into another: "not sam" into "sam"."""
+        return [p for p in phrases if all(self.knows(w) for w in p.split())]
 
     def fillers(self, phrases: Iterable[str]) -> list[str]:
         """Words that stand for speech outside `phrases`: the model's unknown-word entry, or
@@ -152,7 +160,8 @@ class Recognizer:
                guard: list[str] | None = None) -> Stream:
         """A stream for one utterance: the `phrases` among fillers when given, else any
         words, with the `guard` phrases listened for beside them."""
-        return Stream(self, rate, phrases, guard)
+        return Stream(self, rate, None if phrases is None else self.sayable(phrases),
+                      None if guard is None else self.sayable(guard))
 
     def transcribe(self, audio: Audio, phrases: list[str] | None = None) -> Transcript:
         """What was said: among `phrases` when given (plus unknown speech), else anything."""
@@ -163,7 +172,8 @@ class Recognizer:
     def best_score(self, audio: Audio, phrases: list[str]) -> float | None:
         """The score of the best path through `phrases` alone: with the heard phrase left
         out, how well its nearest rival fits (silence alone is a rival too). None when
-        there are no phrases; NaN when the decoding gave no result."""
+        there are no phrases the model can hear; NaN when the decoding gave no result."""
+        phrases = self.sayable(phrases)
         if not phrases:
             return None
         recognizer = self.recognizer(audio.rate, phrases, scored=True)

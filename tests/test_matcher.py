@@ -60,6 +60,14 @@ def test_grammar_phrases_for_a_recogniser(matcher):
     assert matcher.grammar(["NameIntent"]) is None
 
 
+def test_a_grammar_names_the_partners_when_one_of_them_is_meant(matcher):
+    phrases = matcher.grammar(["NameIntent", "HelpIntent"], ("Sam", "Mary-Jo"))
+    assert "sam" in phrases and "it's sam" in phrases and "mary jo" in phrases
+    assert "help" in phrases
+    assert not any("{name}" in p or "alex" in p for p in phrases)
+    assert matcher.grammar(["ShareIntent"], ("Sam", "Alex")) is None  # open words stay open
+
+
 @pytest.mark.parametrize("said, intent", [
     *[(s, "YesIntent") for s in [
         "yes we do", "yeah I guess", "ok fine", "yup", "definitely", "I think so", "sure thing",

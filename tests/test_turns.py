@@ -12,7 +12,7 @@ from dialogs.book import load_book
 from dialogs.engine import AddAgreement, AgreementKind, Context, Launch, Profile, Utterance
 from dialogs.markup import tidy
 from dialogs.model import Platform
-from dialogs.turns import FirstTurn, TurnAnswer, who_goes_first
+from dialogs.turns import FirstTurn, TurnAnswer, answers, who_goes_first
 
 BOOK = load_book()
 KNOWN = Profile(names=("Sam", "Alex"), disclaimer_seen=True)
@@ -43,6 +43,19 @@ NAMES = ("Sam", "Alex")
 ])
 def test_who_goes_first(said, answer, partner):
     assert who_goes_first(said, NAMES) == FirstTurn(answer, partner)
+
+
+def test_every_answer_a_recogniser_listens_for_means_what_the_engine_reads():
+    heard = {said: who_goes_first(said, NAMES) for said in answers(NAMES)}
+    for said, first in heard.items():
+        words = said.split()
+        if "sam" in words:
+            assert first == FirstTurn(TurnAnswer.NAMED, 1 if "not" in words else 0), said
+        elif "alex" in words:
+            assert first == FirstTurn(TurnAnswer.NAMED, 0 if "not" in words else 1), said
+        else:
+            assert first.answer in (TurnAnswer.EITHER, TurnAnswer.NEEDS_NAME), said
+    assert {"sam", "let alex start", "either", "it doesn't matter", "i will"} <= set(heard)
 
 
 @pytest.mark.parametrize(("said", "kinds", "words"), [
@@ -138,6 +151,15 @@ def test_me_is_asked_about_by_name_then_the_name_decides():
 def test_a_second_answer_without_a_name_lets_the_first_named_start():
     turns = play([*start("honest-check-in"), Utterance("me"), Utterance("I will")])
     assert turns[-1].speech.startswith("Sam, you have the floor")
+
+
+def test_the_step_that_chooses_who_goes_first_says_whose_names_to_listen_for():
+    turns = play([*start("honest-check-in"), Utterance("start over")])
+    assert turns[-2].at == "honest-check-in/who_first"
+    assert turns[-2].listen.speaker_names == ("Sam", "Alex")
+    assert turns[-1].at == "honest-check-in/who_first"
+    assert turns[-1].listen.speaker_names == ()  # a yes or no about starting over
+    assert turns[-3].listen.speaker_names == ()
 
 
 PROMISE_START = [*start("promises"), Utterance("Sam")]

@@ -314,3 +314,73 @@ def test_no_to_a_confirmation_asks_again(tmp_path):
     loop.pending = Utterance("처음부터")
     assert loop.recognise(Audio(bytes(3200), 16000)) == IntentEvent(FALLBACK)
 
+
+
+# ---------------------------------------------------------------- who goes first
+
+
+def at_who_goes_first(tmp_path, recognizer):
+    """The Korean practice that asks who goes first, with the couple 민수 and 지영."""
+    loop = VoiceLoop(korean_book(tmp_path), couple_store(tmp_path / "p.sqlite3"),
+                     Platform.VOICE, recognizer, Silent(), Silent(), LoopSettings(earcons=False),
+                     today=lambda: DAY)
+    loop.start("chaerye")
+    for answer in ["네", "네"]:
+        loop.handle(Utterance(answer))
+    assert loop.turn.at == "chaerye/who_first"
+    return loop
+
+
+def test_who_goes_first_is_listened_for_among_the_names_and_the_commands(tmp_path):
+    loop = at_who_goes_first(tmp_path, Silent())
+    hearing = loop.hearing()
+    assert {"민수", "지영", "let 지영 start", "not 민수", "either", "i will", "도움말",
+            "멈춰"} <= set(hearing.phrases)
+    assert hearing.guard is None and not hearing.alone  # an answer, not open recognition
+
+
+@pytest.mark.parametrize("name", ["민수", "지영"])
+def test_the_partner_named_by_voice_goes_first(tmp_path, recognizer, name):
+    loop = at_who_goes_first(tmp_path, recognizer)
+    turn = say(loop, tmp_path, name)
+    assert loop.pending is None  # a clear name is acted on
+    assert turn.speech.startswith(f"{name}, share one small thing")
+
+
+def test_a_danger_word_for_who_goes_first_stops_the_exercise(tmp_path, recognizer):
+    loop = at_who_goes_first(tmp_path, recognizer)
+    turn = say(loop, tmp_path, "위험")
+    assert turn.at == "welcome/after_safety" and "988" in turn.speech
+
+
+def test_words_the_model_does_not_know_are_left_out_not_shortened(recognizer):
+    # Vosk would hear "not 지영" as "지영" if "not" were dropped from the phrase
+    assert recognizer.sayable(["지영", "not 지영", "let 민수 start", "네"]) == ["지영", "네"]
+
+
+def test_a_name_in_a_near_tie_is_asked_about_and_only_the_other_meanings_are_rivals(tmp_path):
+    class Scripted:
+        """The name a near tie with the other partner's name; the yes a clear one."""
+
+        def __init__(self):
+            self.replies = [heard("지영"), heard("네")]
+            self.rivals: list[list[str]] = []
+
+        def transcribe(self, audio, phrases=None):
+            return self.replies.pop(0)
+
+        def best_score(self, audio, phrases):
+            self.rivals.append(phrases)
+            return -104.0 if "민수" in phrases else -130.0
+
+    scripted = Scripted()
+    loop = at_who_goes_first(tmp_path, scripted)
+    silence = Audio(bytes(3200), 16000)
+    asked = loop.recognise(silence)
+    assert isinstance(asked, Question) and "Did you say 지영?" in asked.markup
+    rivals = set(scripted.rivals[0])
+    assert {"민수", "not 지영", "let 민수 start", "either", "i will", "도움말"} <= rivals
+    assert not {"지영", "let 지영 start", "지영 will", "not 민수"} & rivals  # the same meaning
+    loop.ask(asked)
+    turn = loop.respond(Heard(silence))
+    assert turn.speech.startswith("지영, share one small thing")
