@@ -223,7 +223,8 @@ def cmd_rehearse(args: argparse.Namespace) -> int:
         raise UserError("No conversation files found there.")
     starter = engine_starter(book, date.today())
     played = failed = 0
-    for case, outcome in rehearse(files, dict.fromkeys(LOCAL_PLATFORMS, starter)):
+    for case, outcome in rehearse(files, dict.fromkeys(LOCAL_PLATFORMS, starter),
+                                  recognises=False):
         played += 1
         print(f"{'ok  ' if outcome.passed else 'FAIL'} {case.path} ({case.platform.value}): "
               f"{case.script.title}")

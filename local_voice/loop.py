@@ -363,13 +363,13 @@ class VoiceLoop:
         listen = self.turn.listen
         if self.pending is not None:
             return Hearing(self.matcher.grammar(CONFIRM_INTENTS))
-        if listen.speaker_names:
-            phrases = self.matcher.grammar(listen.intents, listen.speaker_names)
-            if phrases is not None:
-                return Hearing(list(dict.fromkeys(
-                    [*phrases, *turns.answers(listen.speaker_names)])))
         guard = self.matcher.grammar(
             [i for i in listen.intents if self.matcher.grammar([i]) is not None])
+        if listen.speaker_names:
+            phrases = self.matcher.grammar(listen.intents, listen.speaker_names)
+            if phrases is None:  # the step takes other open words too: only open recognition
+                return Hearing(None, guard)
+            return Hearing(list(dict.fromkeys([*phrases, *turns.answers(listen.speaker_names)])))
         if listen.mode is ListenMode.ANSWER:
             phrases = self.matcher.grammar(listen.intents)
             return Hearing(phrases, None if phrases is not None else guard)

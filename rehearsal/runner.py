@@ -51,11 +51,15 @@ def local_store(case: Case, folder: Path, today: date) -> SqliteStore:
     return store
 
 
-def cases(files: Iterable[Path], platforms: Iterable[Platform]) -> Iterator[Case]:
-    """Each file on each of its platforms that is among `platforms`, read one file at a time."""
+def cases(files: Iterable[Path], platforms: Iterable[Platform], *,
+          recognises: bool = True) -> Iterator[Case]:
+    """Each file on each of its platforms that is among `platforms`, read one file at a time;
+    with `recognises=False` (drivers that hear no speech) none about speech recognition."""
     wanted = set(platforms)
     for path in files:
         script, _ = load_script(path)
+        if script.about_recognition and not recognises:
+            continue
         for platform in script.platforms:
             if platform in wanted:
                 yield Case(path, script, platform)
@@ -69,10 +73,10 @@ def play(case: Case, driver: Driver) -> Outcome:
         driver.close()
 
 
-def rehearse(files: Iterable[Path],
-             starters: Mapping[Platform, DriverStarter]) -> Iterator[tuple[Case, Outcome]]:
+def rehearse(files: Iterable[Path], starters: Mapping[Platform, DriverStarter], *,
+             recognises: bool = True) -> Iterator[tuple[Case, Outcome]]:
     """Plays every case the starters cover, each in a temporary folder of its own."""
-    for case in cases(files, starters):
+    for case in cases(files, starters, recognises=recognises):
         with tempfile.TemporaryDirectory() as folder:
             outcome = play(case, starters[case.platform](case, Path(folder)))
         yield case, outcome

@@ -135,6 +135,12 @@ class Script(Model):
                              "platforms this file is for, e.g. `platforms: [text, voice, walk]`")
         return self
 
+    @property
+    def about_recognition(self) -> bool:
+        """Whether a line says how sure a speech recogniser was: only a front end that
+        recognises speech can play the file."""
+        return any(line.unsure for line in self.script)
+
     @model_validator(mode="after")
     def _unsure_only_by_voice(self) -> Script:
         if any(line.unsure for line in self.script) and (
