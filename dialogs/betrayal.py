@@ -47,9 +47,10 @@ def tells_of_betrayal(text: str, phrases: BetrayalPhrases | None = None) -> bool
     """Whether `text` tells of an affair, cheating or a big lie, not denied just before."""
     rules = phrases or shipped_phrases()
     said = Positions(words(text))
-    everyday = [(f.start, f.end) for p in rules.harmless for f in find(p, said)]
+    starts = range(len(said.words))
+    everyday = [(f.start, f.end) for p in rules.harmless for f in find(p, said, starts, False)]
     for phrase in rules.telling:
-        for found in find(phrase, said):
+        for found in find(phrase, said, starts, False):
             before = {w.text for w in said.words[max(0, found.start - 2):found.start]}
             inside_everyday = any(s <= found.start < e for s, e in everyday)
             if not before & NEGATIONS and not inside_everyday:
