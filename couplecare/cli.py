@@ -187,7 +187,7 @@ def _lint_book(paths: list[str], content: str | None) -> Book:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from dialogs import confusable
-    from dialogs.lint import lint, turn_lengths
+    from dialogs.lint import lint, turn_report
     from dialogs.source import DefinitionError
 
     try:
@@ -199,7 +199,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
         return EXIT_PROBLEMS
     problems = lint(book)
     if args.turns:
-        problems += turn_lengths(book)
+        print(f"{'WORDS':>5} {'MOST':>4} {'PAUSE':>5}  {'PLATFORM':<8} WHERE (STEPS JOINED)")
+        for row in turn_report(book):
+            print(f"{row.words:>5} {row.limit:>4} {row.breath:>5}  {row.platform.value:<8} "
+                  f"{row.file}:{row.line} ({' > '.join(row.steps)})"
+                  f"{'' if row.fits else '  TOO LONG'}")
+        print()
     for problem in problems:
         print(problem)
     for warning in confusable.warnings(book):
@@ -376,8 +381,10 @@ def parser() -> argparse.ArgumentParser:
     lint.add_argument("paths", nargs="*", metavar="PATH",
                       help="exercise files, a folder of them, or a content folder")
     lint.add_argument("--turns", action="store_true",
-                      help="also measure the longest turn a person hears, sayings joined, "
-                           "per platform (about 45 words, 25 on a walk, a pause every 30)")
+                      help="also list the longest turn heard from each step, per platform, "
+                           "longest first: words, the most allowed (about 45, 25 on a walk), "
+                           "the longest stretch without a pause (30 at most), and the steps "
+                           "whose words it joins")
     lint.set_defaults(run=cmd_lint)
 
     draw = sub.add_parser("draw", help="print a flow diagram (Mermaid) of an exercise")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from functools import cache
 from xml.etree import ElementTree
 
 from dialogs.book import WELCOME_ENTRY_STEPS, Book, step_texts
 from dialogs.intents import WELCOME_FLOW
-from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_ssml
+from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_plain, to_ssml
 from dialogs.model import Action, Flow, ListenMode, Platform, Step
 from dialogs.source import Problem, SourceMap
 from dialogs.turn_length import PAUSE_EVERY, TURN_WORDS, HeardTurn, heard_turns, platforms_for
@@ -224,37 +225,147 @@ def lint(book: Book) -> list[Problem]:
         if not any(step.end for step in exercise.steps.values()):
             problems.append(source.problem(("steps",), "no step has `end: true`, so this "
                                                        "exercise can never be completed"))
-    return problems
+    return problems + turn_lengths(book)
+
+
+PLATFORM_NAMES = {Platform.TEXT: "text", Platform.VOICE: "voice", Platform.ALEXA: "Alexa",
+                  Platform.WALK: "a walk"}
+
+
+def _platforms(platforms: list[Platform]) -> str:
+    names = [PLATFORM_NAMES[p] for p in dict.fromkeys(platforms)]
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def _joined(turn: HeardTurn) -> str:
+    steps = list(dict.fromkeys(turn.steps))
+    if len(steps) < 2:
+        return ""
+    return f" (it joins the words of {', '.join(f'`{s}`' for s in steps)})"
+
+
+def _flows(book: Book) -> list[tuple[str, Flow, tuple[str, ...]]]:
+    flows: list[tuple[str, Flow, tuple[str, ...]]] = [
+        (WELCOME_FLOW, book.welcome, (book.welcome.start, *WELCOME_ENTRY_STEPS))]
+    return flows + [(e.id, e, (e.start,)) for e in book.exercises.values()]
+
+
+def all_heard_turns(book: Book) -> Iterator[tuple[str, Platform, HeardTurn]]:
+    """(flow id, platform, turn) for every turn a person may hear, on every platform; a turn
+    with broken markup is left out (the markup is reported where it is written)."""
+    for flow_id, flow, starts in _flows(book):
+        for platform in platforms_for(flow):
+            timed = book.messages.timed.get(platform, ())
+            for turn in heard_turns(flow, platform, timed, starts):
+                if _renders(turn.text):
+                    yield flow_id, platform, turn
+
+
+def _renders(text: str) -> bool:
+    try:
+        to_plain(text)
+    except MarkupError:
+        return False
+    return True
+
+
+@dataclass
+class _Worst:
+    """The worst turn heard from one place, and every platform where one is too long."""
+
+    turn: HeardTurn
+    platform: Platform
+    platforms: list[Platform]
+
+    def add(self, turn: HeardTurn, platform: Platform, measure: Callable[[HeardTurn, Platform],
+                                                                         int]) -> None:
+        self.platforms.append(platform)
+        if measure(turn, platform) > measure(self.turn, self.platform):
+            self.turn, self.platform = turn, platform
+
+
+def _words_over(turn: HeardTurn, platform: Platform) -> int:
+    return turn.words - TURN_WORDS[platform]
+
+
+def _breath(turn: HeardTurn, platform: Platform) -> int:
+    return turn.breath
 
 
 def turn_lengths(book: Book) -> list[Problem]:
-    """Turns longer than a person can hold in mind, joined sayings included, per platform:
-    about 45 words in text, voice and on Alexa, 25 on a walk, a [pause] every 30 words."""
+    """Turns longer than a person can hold in mind, sayings joined across steps that do not
+    wait included, per platform: about 45 words in text, voice and on Alexa, 25 on a walk,
+    and a [pause] at least every 30 words."""
+    too_long: dict[tuple[str, str, tuple[str | int, ...]], _Worst] = {}
+    breathless: dict[tuple[str, str, tuple[str | int, ...]], _Worst] = {}
+    for flow_id, platform, turn in all_heard_turns(book):
+        key = (flow_id, turn.step_id, turn.path)
+        for found, failed, measure in ((too_long, _words_over(turn, platform) > 0, _words_over),
+                                       (breathless, turn.breathless_join, _breath)):
+            if failed and key in found:
+                found[key].add(turn, platform, measure)
+            elif failed:
+                found[key] = _Worst(turn, platform, [platform])
     problems: list[Problem] = []
-    flows: list[tuple[str, Flow, tuple[str, ...]]] = [
-        (WELCOME_FLOW, book.welcome, (book.welcome.start, *WELCOME_ENTRY_STEPS))]
-    flows += [(e.id, e, (e.start,)) for e in book.exercises.values()]
-    for flow_id, flow, starts in flows:
-        source = book.sources[flow_id]
-        worst: dict[tuple[str, tuple[str | int, ...]], tuple[HeardTurn, list[str]]] = {}
-        for platform in platforms_for(flow):
-            timed = book.messages.timed.get(platform, ())
-            limit = TURN_WORDS[platform]
-            for turn in heard_turns(flow, platform, timed, starts):
-                too_long = turn.words > limit
-                if not too_long and turn.breath <= PAUSE_EVERY:
-                    continue
-                key = (turn.step_id, turn.path)
-                found = worst.get(key)
-                if found is None or found[0].words < turn.words:
-                    worst[key] = (turn, [*(found[1] if found else []), platform.value])
-                else:
-                    found[1].append(platform.value)
-        for (step_id, path), (turn, platforms) in worst.items():
-            where = ("steps", step_id) if path == ("start",) else ("steps", step_id, *path)
-            problems.append(source.problem(
-                where, f"a turn heard here is {turn.words} words, with {turn.breath} without "
-                       f"a pause ({', '.join(dict.fromkeys(platforms))}); keep a turn to about "
-                       f"{TURN_WORDS[Platform.TEXT]} words ({TURN_WORDS[Platform.WALK]} on a "
-                       f"walk) and pause at least every {PAUSE_EVERY}"))
+    for (flow_id, step_id, path), worst in too_long.items():
+        turn, limit = worst.turn, TURN_WORDS[worst.platform]
+        others = [p for p in worst.platforms if p is not worst.platform]
+        also = f", and too long on {_platforms(others)} as well" if others else ""
+        problems.append(book.sources[flow_id].problem(
+            _where(step_id, path),
+            f"a turn heard here is {turn.words} words on {_platforms([worst.platform])}, more "
+            f"than the {limit} a person can hold in mind{also}{_joined(turn)}; cut what is "
+            "said twice, move detail into `help`, or end a step with a question so that it "
+            "waits and the rest is a turn of its own"))
+    for (flow_id, step_id, path), worst in breathless.items():
+        turn = worst.turn
+        problems.append(book.sources[flow_id].problem(
+            _where(step_id, path),
+            f"a turn heard here runs {turn.breath} words without a pause on "
+            f"{_platforms(worst.platforms)}, more than {PAUSE_EVERY}{_joined(turn)}; end a "
+            "saying with a [pause] so that joined sayings leave room to breathe"))
     return problems
+
+
+def _where(step_id: str, path: tuple[str | int, ...]) -> tuple[str | int, ...]:
+    return ("steps", step_id) if path == ("start",) else ("steps", step_id, *path)
+
+
+@dataclass(frozen=True)
+class TurnLength:
+    """The longest turn heard from one place on one platform, for the detailed report."""
+
+    file: str
+    line: int
+    flow: str
+    platform: Platform
+    words: int
+    breath: int
+    steps: tuple[str, ...]
+
+    @property
+    def limit(self) -> int:
+        return TURN_WORDS[self.platform]
+
+    @property
+    def fits(self) -> bool:
+        return self.words <= self.limit and self.breath <= PAUSE_EVERY
+
+
+def turn_report(book: Book) -> list[TurnLength]:
+    """The longest turn heard from each place an answer leads, per platform, longest
+    first (against its platform's limit)."""
+    longest: dict[tuple[str, str, tuple[str | int, ...], Platform], HeardTurn] = {}
+    for flow_id, platform, turn in all_heard_turns(book):
+        key = (flow_id, turn.step_id, turn.path, platform)
+        if not turn.words:
+            continue
+        if key not in longest or (turn.words, turn.breath) > (longest[key].words,
+                                                              longest[key].breath):
+            longest[key] = turn
+    rows = []
+    for (flow_id, step_id, path, platform), turn in longest.items():
+        where = book.sources[flow_id].problem(_where(step_id, path), "")
+        rows.append(TurnLength(where.file, where.line, flow_id, platform, turn.words,
+                               turn.breath, tuple(dict.fromkeys(turn.steps))))
+    return sorted(rows, key=lambda r: (r.limit - r.words, r.file, r.line, r.platform.value))

@@ -13,12 +13,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dialogs.book import VARIABLE
-from dialogs.markup import longest_breath, to_plain
+from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_plain
 from dialogs.model import Exercise, Flow, ListenMode, Platform, Prompts, Step, Transition
 
 TURN_WORDS = {Platform.TEXT: 45, Platform.VOICE: 45, Platform.ALEXA: 45, Platform.WALK: 25}
 """About the most words a person can hold in mind from one turn, per platform."""
-PAUSE_EVERY = 30
+PAUSE_EVERY = BREATH_WORDS
 """A [pause] at least this often, across joined sayings too."""
 LONG_VARIABLES = {"menu": "daily gestures, getting support, honest check-in, feeling "
                           "understood, small promises, repair after a hurt, or a walk"}
@@ -26,11 +26,17 @@ LONG_VARIABLES = {"menu": "daily gestures, getting support, honest check-in, fee
 
 @dataclass(frozen=True)
 class HeardTurn:
-    """One turn as heard: where it starts (step, and the answer or transition), its text."""
+    """One turn as heard: where it starts (step, and the answer or transition), the steps
+    whose words it joins, and its text."""
 
     step_id: str
     path: tuple[str | int, ...]
-    text: str
+    steps: tuple[str, ...]
+    sayings: tuple[str, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.sayings)
 
     @property
     def words(self) -> int:
@@ -40,42 +46,70 @@ class HeardTurn:
     def breath(self) -> int:
         return longest_breath(self.text)
 
+    @property
+    def breathless_join(self) -> bool:
+        """More than PAUSE_EVERY words without a pause, only because sayings that each
+        pause often enough are joined (a single saying too long for a breath is reported
+        where it is written)."""
+        return self.breath > PAUSE_EVERY and all(longest_breath(s) <= PAUSE_EVERY
+                                                 for s in self.sayings)
+
+
+@dataclass(frozen=True)
+class _Heard:
+    steps: tuple[str, ...]
+    sayings: tuple[str, ...]
+
+    def then(self, other: _Heard) -> _Heard:
+        return _Heard(self.steps + other.steps, self.sayings + other.sayings)
+
+
+def _said(steps: tuple[str, ...], text: str) -> _Heard:
+    return _Heard(steps, (text,) if text.strip() else ())
+
 
 def _sample(text: str) -> str:
     return VARIABLE.sub(lambda m: LONG_VARIABLES.get(m.group(1), "Name"), text)
 
 
+def _word_count(text: str) -> int:
+    try:
+        return len(to_plain(text).split())
+    except MarkupError:
+        return len(text.split())
+
+
 def _longest(prompts: Prompts) -> str:
-    return max((_sample(p) for p in prompts), key=lambda p: len(to_plain(p).split()), default="")
+    return max((_sample(p) for p in prompts), key=_word_count, default="")
 
 
 def _arrive(flow: Flow, step_id: str, platform: Platform, timed: Prompts,
-            seen: frozenset[str] = frozenset()) -> Iterator[str]:
+            seen: frozenset[str] = frozenset()) -> Iterator[_Heard]:
     """Every text heard on arriving at `step_id`, through each path of steps that wait for
     nothing after it."""
     step = flow.steps.get(step_id)
     if step is None or step_id in seen:
-        yield ""
+        yield _Heard((), ())
         return
-    own = _longest(step.prompts("say", platform))
+    own = _said((step_id,), _longest(step.prompts("say", platform)))
     if step.timed:
-        own = f"{own} {_longest(timed)}"
+        own = own.then(_said((), _longest(timed)))
     if step.listen is not ListenMode.NOTHING or not step.next:
         yield own
         return
     for transition in step.next:
         for rest in _along(flow, transition, platform, timed, seen | {step_id}):
-            yield f"{own} {rest}"
+            yield own.then(rest)
 
 
 def _along(flow: Flow, transition: Transition, platform: Platform, timed: Prompts,
-           seen: frozenset[str] = frozenset()) -> Iterator[str]:
-    said = _longest(transition.say)
+           seen: frozenset[str] = frozenset()) -> Iterator[_Heard]:
+    said = _said((), _longest(transition.say))
     if not transition.goto:
         yield said
         return
     for rest in _arrive(flow, transition.goto, platform, timed, seen):
-        yield f"{said} {rest}"
+        yield said.then(rest)
 
 
 def _answers(step: Step) -> Iterator[tuple[tuple[str | int, ...], Transition]]:
@@ -88,12 +122,12 @@ def heard_turns(flow: Flow, platform: Platform, timed: Prompts,
                 starts: tuple[str, ...]) -> Iterator[HeardTurn]:
     """Every turn a person may hear in `flow` on `platform`."""
     for start in starts:
-        for text in _arrive(flow, start, platform, timed):
-            yield HeardTurn(start, ("start",), text)
+        for heard in _arrive(flow, start, platform, timed):
+            yield HeardTurn(start, ("start",), heard.steps, heard.sayings)
     for step_id, step in flow.steps.items():
         for path, transition in _answers(step):
-            for text in _along(flow, transition, platform, timed):
-                yield HeardTurn(step_id, path, text)
+            for heard in _along(flow, transition, platform, timed):
+                yield HeardTurn(step_id, path, heard.steps, heard.sayings)
 
 
 def platforms_for(flow: Flow) -> tuple[Platform, ...]:

@@ -1,12 +1,14 @@
 """`couplecare lint`: structure, breath and rendering checks, and its exit codes."""
 
 import shutil
+import textwrap
 
 import pytest
 
 from couplecare.cli import main
 from dialogs.book import CONTENT_DIR, load_book
-from dialogs.lint import grammar_words, lexicon, lint
+from dialogs.lint import grammar_words, lexicon, lint, turn_lengths, turn_report
+from dialogs.model import Platform
 from tests.tiny import HEADER, tiny_book
 
 
@@ -198,13 +200,24 @@ def test_content_in_another_language_is_left_to_its_own_model():
     assert lexicon(book) == []
 
 
-def tiny_turns(tmp_path, steps: str) -> list[str]:
-    from dialogs.lint import turn_lengths
-    book = tiny_book(tmp_path, steps)
-    return [str(p) for p in turn_lengths(book) if "tiny.yaml" in str(p)]
+def tiny_turns(tmp_path, steps: str, header_extra: str = "") -> list[str]:
+    """What plain `lint` says about the tiny exercise's turns."""
+    path = tmp_path / "tiny.yaml"
+    path.write_text(HEADER.replace("start: one", f"{header_extra}start: one") +
+                    textwrap.indent(textwrap.dedent(steps), "  "))
+    return [str(p) for p in lint(load_book(exercise_files=[path]))
+            if "tiny.yaml" in str(p) and "turn heard here" in str(p)]
 
 
 TWENTY = "one two three four five six seven eight nine ten " * 2
+
+
+def test_the_shipped_turns_fit_in_a_breath_on_every_platform():
+    book = load_book()
+    assert turn_lengths(book) == []
+    longest = {row.platform: row.words for row in reversed(turn_report(book))}
+    assert max(longest.values()) <= 45 and longest[Platform.WALK] <= 25
+    assert longest[Platform.WALK] > 15  # the walk's own turns were measured, not skipped
 
 
 def test_sayings_joined_into_one_turn_are_measured_together(tmp_path):
@@ -219,9 +232,46 @@ def test_sayings_joined_into_one_turn_are_measured_together(tmp_path):
           say: "{TWENTY}[pause 0.5] {TWENTY}"
           end: true
     """)
-    assert len(found) == 1
-    assert "tiny.yaml:11: a turn heard here is 60 words" in found[0]
-    assert "text, voice, alexa" in found[0]
+    assert found == [
+        f"{tmp_path}/tiny.yaml:11: a turn heard here is 60 words on text, more than the 45 a "
+        "person can hold in mind, and too long on voice and Alexa as well (it joins the words "
+        "of `two`, `three`); cut what is said twice, move detail into `help`, or end a step "
+        "with a question so that it waits and the rest is a turn of its own"]
+
+
+def test_a_turn_of_45_words_passes_and_of_46_fails(tmp_path):
+    steps = """
+        one:
+          say: "Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "{words} [pause 0.5]"
+          next: three
+        three:
+          say: "{TWENTY}[pause 0.5] {TWENTY}"
+          end: true
+    """
+    assert tiny_turns(tmp_path, steps.format(words="five " * 5, TWENTY=TWENTY)) == []
+    found = tiny_turns(tmp_path, steps.format(words="six " * 6, TWENTY=TWENTY))
+    assert len(found) == 1 and "is 46 words on text" in found[0]
+
+
+def test_a_long_timed_phase_counts_the_platform_closing_words(tmp_path):
+    found = tiny_turns(tmp_path, f"""
+        one:
+          say: "Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "{TWENTY}[pause 0.5] {TWENTY}"
+          timed: {{seconds: 60}}
+          next: three
+        three:
+          say: "Done."
+          end: true
+    """)
+    # 40 words, then "When you've finished, ..." (six words in text, seven in voice, ten on Alexa)
+    assert len(found) == 1 and "is 50 words on Alexa" in found[0]
+    assert "too long on text and voice as well" in found[0]
 
 
 def test_a_short_turn_is_clean_and_a_pause_is_needed_across_joined_sayings(tmp_path):
@@ -245,7 +295,22 @@ def test_a_short_turn_is_clean_and_a_pause_is_needed_across_joined_sayings(tmp_p
           say: "{TWENTY}"
           end: true
     """)
-    assert len(breathless) == 1 and "with 40 without a pause" in breathless[0]
+    assert breathless == [
+        f"{tmp_path}/tiny.yaml:11: a turn heard here runs 40 words without a pause on text, "
+        "voice and Alexa, more than 30 (it joins the words of `two`, `three`); end a saying "
+        "with a [pause] so that joined sayings leave room to breathe"]
+    paused = tiny_turns(tmp_path, f"""
+        one:
+          say: "Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "{TWENTY}[pause 0.5]"
+          next: three
+        three:
+          say: "{TWENTY}"
+          end: true
+    """)
+    assert paused == []
 
 
 def test_a_walk_turn_is_shorter_for_an_exercise_for_one_person(tmp_path):
@@ -257,9 +322,34 @@ def test_a_walk_turn_is_shorter_for_an_exercise_for_one_person(tmp_path):
           say: "Done."
           end: true
     """
-    assert tiny_turns(tmp_path, steps) == []
-    from dialogs.lint import turn_lengths
-    path = tmp_path / "tiny.yaml"
-    path.write_text(path.read_text().replace("start: one", "joint: false\nstart: one"))
-    solo = [str(p) for p in turn_lengths(load_book(exercise_files=[path])) if "tiny" in str(p)]
-    assert len(solo) == 1 and "27 words" in solo[0] and "(walk)" in solo[0]
+    assert tiny_turns(tmp_path, steps) == []  # for two people, there is no walk
+    solo = tiny_turns(tmp_path, steps, header_extra="joint: false\n")
+    assert solo == [
+        f"{tmp_path}/tiny.yaml:10: a turn heard here is 27 words on a walk, more than the 25 a "
+        "person can hold in mind; cut what is said twice, move detail into `help`, or end a "
+        "step with a question so that it waits and the rest is a turn of its own"]
+    shorter_walk = steps.replace("  on: {YesIntent", '  overrides: {walk: {say: "Ready?"}}\n'
+                                 '          on: {YesIntent')
+    assert shorter_walk != steps
+    assert tiny_turns(tmp_path, shorter_walk, header_extra="joint: false\n") == []
+
+
+def test_cli_lint_fails_on_an_authors_turn_that_is_too_long(tmp_path, capsys):
+    path = tmp_path / "long-turn.yaml"
+    path.write_text(HEADER + textwrap.indent(textwrap.dedent(f"""\
+        one:
+          say: "Ready?"
+          on: {{YesIntent: two, NoIntent: {{do: [menu]}}}}
+        two:
+          say: "{TWENTY}[pause 0.5] {TWENTY}[pause 0.5] {TWENTY}"
+          end: true
+    """), "  "))
+    assert main(["lint", str(path)]) == 1
+    out = capsys.readouterr().out
+    assert (f"{path}:10: a turn heard here is 60 words on text, more than the 45 a person can "
+            "hold in mind") in out
+    assert "end a step with a question so that it waits" in out
+    assert main(["lint", "--turns", str(path)]) == 1
+    report = capsys.readouterr().out
+    assert f"   60   45    20  text     {path}:10 (two)  TOO LONG" in report
+    assert f"    1   45     1  text     {path}:8 (one)" in report  # fits, so no mark
