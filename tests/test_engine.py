@@ -327,3 +327,17 @@ def test_the_short_json_form_of_the_state_keeps_everything():
     again.platform = Platform.ALEXA
     assert again == state
     assert type(again.history[0]["vars"]["n"]) is bool
+
+
+@pytest.mark.parametrize("heard", ["not Sam", "let Alex start", "Alex will go first"])
+def test_who_goes_first_on_alexa_reads_the_words_of_a_name_slot_that_is_not_one_name(heard):
+    """Alexa fills the name it asked for with every word said; "not Sam" is no first name, so
+    only the words heard say who starts."""
+    state = play(TO_FLOOR[:4], platform=Platform.ALEXA)[-1].state
+    turn = play([IntentEvent("NameIntent", {}, heard=(heard,))], platform=Platform.ALEXA,
+                state=state)[0]
+    assert turn.at == "honest-check-in/floor"
+    assert to_plain(turn.speech).startswith("Alex, you have the floor")
+    unclear = play([IntentEvent("NameIntent", {}, heard=("she will",))],
+                   platform=Platform.ALEXA, state=state)[0]
+    assert unclear.at == "honest-check-in/who_first"

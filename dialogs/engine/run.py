@@ -96,8 +96,10 @@ class Run(Navigation):
                 confirmed(self, name == intents.YES)
                 return
             self.state.confirming = ""
-        if step.choose_speaker and name == intents.NAME and slots.get(intents.NAME_SLOT):
-            self.choose_speaker(slots[intents.NAME_SLOT])
+        if step.choose_speaker and name == intents.NAME and (
+                slots.get(intents.NAME_SLOT) or heard):
+            # A slot that is not one name ("not Sam", "let Alex start") arrives only as heard.
+            self.choose_speaker(slots.get(intents.NAME_SLOT) or " ".join(heard))
             return
         if name in step.on:
             if self.lacks_its_words(name, slots) or not self.follow(step.on[name], slots):
