@@ -341,3 +341,23 @@ def test_who_goes_first_on_alexa_reads_the_words_of_a_name_slot_that_is_not_one_
     unclear = play([IntentEvent("NameIntent", {}, heard=("she will",))],
                    platform=Platform.ALEXA, state=state)[0]
     assert unclear.at == "honest-check-in/who_first"
+
+
+def test_a_refused_skip_in_a_timed_phase_on_alexa_is_remembered_into_the_next_session():
+    """On Alexa each "skip" in a timed phase opens a new session: the reason is said once,
+    then help or a pause is offered, and every reply says how to come back."""
+    floor = play(TO_FLOOR, platform=Platform.ALEXA)[-1]
+    profile = KNOWN
+    replies = []
+    for _ in range(2):
+        position = next(e for e in floor.effects if isinstance(e, SavePosition)).position
+        profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
+                          saved={"honest-check-in": position})
+        floor = play([IntentEvent("NextIntent"), IntentEvent("YesIntent")],
+                     platform=Platform.ALEXA, profile=profile)[-1]
+        replies.append(to_plain(floor.speech))
+        assert floor.at == "honest-check-in/floor" and floor.end_session
+        assert "tell couple care we're done" in replies[-1]
+    assert "Sam's turn to be heard" in replies[0]
+    assert "Sam's turn to be heard" not in replies[1]
+    assert "say help" in replies[1]
