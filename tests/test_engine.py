@@ -327,3 +327,37 @@ def test_the_short_json_form_of_the_state_keeps_everything():
     again.platform = Platform.ALEXA
     assert again == state
     assert type(again.history[0]["vars"]["n"]) is bool
+
+
+@pytest.mark.parametrize("heard", ["not Sam", "let Alex start", "Alex will go first"])
+def test_who_goes_first_on_alexa_reads_the_words_of_a_name_slot_that_is_not_one_name(heard):
+    """Alexa fills the name it asked for with every word said; "not Sam" is no first name, so
+    only the words heard say who starts."""
+    state = play(TO_FLOOR[:4], platform=Platform.ALEXA)[-1].state
+    turn = play([IntentEvent("NameIntent", {}, heard=(heard,))], platform=Platform.ALEXA,
+                state=state)[0]
+    assert turn.at == "honest-check-in/floor"
+    assert to_plain(turn.speech).startswith("Alex, you have the floor")
+    unclear = play([IntentEvent("NameIntent", {}, heard=("she will",))],
+                   platform=Platform.ALEXA, state=state)[0]
+    assert unclear.at == "honest-check-in/who_first"
+
+
+def test_a_refused_skip_in_a_timed_phase_on_alexa_is_remembered_into_the_next_session():
+    """On Alexa each "skip" in a timed phase opens a new session: the reason is said once,
+    then help or a pause is offered, and every reply says how to come back."""
+    floor = play(TO_FLOOR, platform=Platform.ALEXA)[-1]
+    profile = KNOWN
+    replies = []
+    for _ in range(2):
+        position = next(e for e in floor.effects if isinstance(e, SavePosition)).position
+        profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
+                          saved={"honest-check-in": position})
+        floor = play([IntentEvent("NextIntent"), IntentEvent("YesIntent")],
+                     platform=Platform.ALEXA, profile=profile)[-1]
+        replies.append(to_plain(floor.speech))
+        assert floor.at == "honest-check-in/floor" and floor.end_session
+        assert "tell couple care we're done" in replies[-1]
+    assert "Sam's turn to be heard" in replies[0]
+    assert "Sam's turn to be heard" not in replies[1]
+    assert "say help" in replies[1]

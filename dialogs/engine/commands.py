@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dialogs import intents
 from dialogs.engine.actions import menu, safety
 from dialogs.engine.navigation import Navigation
+from dialogs.model import Platform
 
 START_OVER_CONFIRMATION = "start_over"
 
@@ -74,10 +75,12 @@ def refuse_skip(run: Navigation, why: tuple[str, ...]) -> None:
     messages = run.book.messages
     if run.state.skip_refused == run.here("skip") and messages.cannot_skip_again:
         run.say_choice("cannot_skip_again", messages.cannot_skip_again)
-        return
-    run.state.skip_refused = run.here("skip")
-    run.say_choice(run.here("cannot_skip"), why)
-    run.reprompt_here()
+    else:
+        run.state.skip_refused = run.here("skip")
+        run.say_choice(run.here("cannot_skip"), why)
+        run.reprompt_here()
+    if run.step.timed and run.state.platform is Platform.ALEXA:
+        run.say_how_to_finish()  # the session closes for the timed phase
 
 
 def start_over(run: Navigation) -> None:

@@ -42,6 +42,7 @@ class Navigation(Wording):
         names = self.names_only()
         self.restore({**position, "flow": flow_id})
         self.state.variables.update(names)
+        self.state.skip_refused = str(position.get("refused", ""))
         self.state.history = [self.snapshot()]
 
     def resume(self, position: Mapping[str, Any], flow_id: str) -> None:

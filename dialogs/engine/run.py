@@ -96,8 +96,10 @@ class Run(Navigation):
                 confirmed(self, name == intents.YES)
                 return
             self.state.confirming = ""
-        if step.choose_speaker and name == intents.NAME and slots.get(intents.NAME_SLOT):
-            self.choose_speaker(slots[intents.NAME_SLOT])
+        if step.choose_speaker and name == intents.NAME and (
+                slots.get(intents.NAME_SLOT) or heard):
+            # A slot that is not one name ("not Sam", "let Alex start") arrives only as heard.
+            self.choose_speaker(slots.get(intents.NAME_SLOT) or " ".join(heard))
             return
         if name in step.on:
             if self.lacks_its_words(name, slots) or not self.follow(step.on[name], slots):
@@ -285,7 +287,9 @@ class Run(Navigation):
             state.ended = True  # Alexa cannot listen for minutes: the place is saved, it ends
         exercise = state.flow if self.in_exercise else None
         if exercise and not self.completed:
-            self.effects.append(SavePosition(exercise, self.snapshot()))
+            # A refused skip is kept too: on Alexa the next words come in a new session.
+            refused = {"refused": state.skip_refused} if state.skip_refused else {}
+            self.effects.append(SavePosition(exercise, {**self.snapshot(), **refused}))
         speech = " ".join(part for part in self.speech if part)
         if speech and not self.speech_is_aside:
             state.last_speech = speech

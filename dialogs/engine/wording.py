@@ -137,8 +137,12 @@ class Wording:
         """The step's own words again, without redoing what it does."""
         self.say_choice(self.here("say"), self.prompts("say"))
         if self.step.timed:
-            self.say_choice(f"timed/{self.state.platform}",
-                            self.book.messages.timed.get(self.state.platform, ()))
+            self.say_how_to_finish()
+
+    def say_how_to_finish(self) -> None:
+        """How to end a timed phase on this platform (on Alexa: how to open the skill again)."""
+        self.say_choice(f"timed/{self.state.platform}",
+                        self.book.messages.timed.get(self.state.platform, ()))
 
     def reprompt_here(self) -> None:
         self.say_choice(self.here("reprompt"), self.prompts("reprompt") or self.prompts("say"))
