@@ -89,6 +89,17 @@ def test_progress_this_week_and_this_month_with_promises_kept():
     assert progress_sentence(progress(Profile(), TODAY), TITLES) == ""
 
 
+def test_a_kept_plan_or_kindness_is_not_counted_as_a_promise_kept():
+    kept = {"outcome": Outcome.KEPT, "checked_on": date(2026, 11, 5)}
+    profile = Profile(names=("Sam", "Alex"),
+                      agreements=(agreement(1, "Sam", date(2026, 11, 2),
+                                            AgreementKind.REPAIR_PLAN, **kept),
+                                  agreement(2, "Alex", date(2026, 11, 2),
+                                            AgreementKind.KINDNESS, **kept),
+                                  agreement(3, "Alex", date(2026, 11, 2), **kept)))
+    assert progress(profile, TODAY).kept_this_month == 1
+
+
 def test_progress_is_said_at_the_start_only_after_the_safety_question():
     profile = Profile(names=("Sam", "Alex"), disclaimer_seen=True,
                       completions=(("promises", date(2026, 11, 27)),))

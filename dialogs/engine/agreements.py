@@ -84,7 +84,7 @@ class Progress:
     this_month: int
     """Exercises done this calendar month."""
     kept_this_month: int
-    """Agreements followed up this month as kept."""
+    """Promises followed up this month as kept (plans and kindnesses are not promises)."""
 
 
 def progress(profile: Profile, today: date) -> Progress:
@@ -92,7 +92,8 @@ def progress(profile: Profile, today: date) -> Progress:
     month = sum(1 for _, day in profile.completions
                 if (day.year, day.month) == (today.year, today.month))
     kept = sum(1 for a in profile.agreements
-               if a.outcome is Outcome.KEPT and a.checked_on is not None
+               if a.kind is AgreementKind.PROMISE and a.outcome is Outcome.KEPT
+               and a.checked_on is not None
                and (a.checked_on.year, a.checked_on.month) == (today.year, today.month))
     return Progress(week, month, kept)
 
