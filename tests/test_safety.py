@@ -82,7 +82,7 @@ def test_several_texts_are_danger_when_any_of_them_is_and_the_same_words_are_rea
     assert BOOK.safety.check_any(["to disappear", *lead_ins]) is not None
     read = []
     detector = load_detector()
-    detector._concern = lambda text, said, *_: read.append(said)  # type: ignore[method-assign]
+    detector._concern = lambda said, *_: read.append(said)  # type: ignore[method-assign]
     detector.check_any(["Sam", "sam", "I'll go", "i will go", "honest-check-in",
                         "honest check-in"])
     assert len(read) == 3

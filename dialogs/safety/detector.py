@@ -199,7 +199,7 @@ class SafetyDetector:
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
-        return self._concern(text, tokens(text))
+        return self._concern(tokens(text))
 
     def check_any(self, texts: Iterable[str], rebuilt: Iterable[str] = ()) -> Concern | None:
         """The first danger heard in any of `texts`, or None. Texts that come to the same
@@ -213,21 +213,20 @@ class SafetyDetector:
             if tuple(said_tokens) in read:
                 continue
             read.add(tuple(said_tokens))
-            concern = self._concern(text, said_tokens, ask_learned)
+            concern = self._concern(said_tokens, ask_learned)
             if concern is not None:
                 return concern
         return None
 
-    def _concern(self, text: str, said_tokens: list[str],
-                 ask_learned: bool = True) -> Concern | None:
-        """The check of `text`, read already as `said_tokens` (all either reading uses)."""
+    def _concern(self, said_tokens: list[str], ask_learned: bool = True) -> Concern | None:
+        """The check of what was said, read as `said_tokens` (all either reading uses)."""
         words_said = words_of_tokens(said_tokens)
         if not words_said:
             return None
         said = Positions(words_said)
         dangers = list(self._danger.found(said, every_way=True))
         if not dangers:  # most of what people say: no sayings or negations need be read
-            return self._learned_concern(text, words_said, said) if ask_learned else None
+            return self._learned_concern(said_tokens, words_said, said) if ask_learned else None
         harmless = _named_positions_by_category(self._harmless, said)
         everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
         negators = _named_positions(self._negations, said) - _named_positions(
@@ -244,7 +243,7 @@ class SafetyDetector:
             if best is None or rank < best[0]:
                 best = (rank, rule, found)
         if best is None:
-            return self._learned_concern(text, words_said, said) if ask_learned else None
+            return self._learned_concern(said_tokens, words_said, said) if ask_learned else None
         if self._said_to_be_over(said):
             return None
         _, rule, found = best
@@ -252,12 +251,12 @@ class SafetyDetector:
         return Concern(rule.category, rule.text, spoken)
 
 
-    def _learned_concern(self, text: str, words_said: list[Word],
+    def _learned_concern(self, said_tokens: list[str], words_said: list[Word],
                          said: Positions) -> Concern | None:
         """The second opinion, asked only when no rule heard danger."""
         if self.learned is None or self._said_to_be_over(said):
             return None
-        probability = self.learned.probability_of_danger(text)
+        probability = self.learned.probability_of_tokens(said_tokens)
         if probability < self.learned.threshold:
             return None
         return Concern(LEARNED, f"learned from corpus.yaml ({probability:.2f})",

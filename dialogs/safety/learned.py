@@ -98,7 +98,10 @@ class LearnedModel:
 
     def probability_of_danger(self, text: str) -> float:
         """`probability(text)`, or 0 for a saying too short for this model to judge."""
-        said = tokens(text)
+        return self.probability_of_tokens(tokens(text))
+
+    def probability_of_tokens(self, said: list[str]) -> float:
+        """`probability_of_danger` of words already read by `words.tokens`."""
         if sum(1 for token in said if token != BOUNDARY) < MIN_WORDS:
             return 0.0
         return self._probability(_normalised(said))
