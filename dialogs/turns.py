@@ -51,13 +51,9 @@ with a name in it is understood."""
 NEGATIONS = frozenset({"not", "no"})
 
 
-def _has(words: list[str], phrase: str) -> bool:
+def _positions(words: list[str], phrase: str) -> list[int]:
+    """Where `phrase` starts in `words`, both normalised."""
     wanted = normalise(phrase).split()
-    return any(words[i:i + len(wanted)] == wanted for i in range(len(words)))
-
-
-def _positions(words: list[str], name: str) -> list[int]:
-    wanted = normalise(name).split()
     if not wanted:
         return []
     return [i for i in range(len(words)) if words[i:i + len(wanted)] == wanted]
@@ -78,9 +74,9 @@ def who_goes_first(text: str, names: tuple[str, str]) -> FirstTurn:
         if len(chosen) == 1:
             return FirstTurn(TurnAnswer.NAMED, chosen.pop())
         return FirstTurn(TurnAnswer.NAMED, min(mentions)[1])
-    if any(_has(words, phrase) for phrase in EITHER_PHRASES):
+    if any(_positions(words, phrase) for phrase in EITHER_PHRASES):
         return FirstTurn(TurnAnswer.EITHER)
-    if any(_has(words, phrase) for phrase in OFFER_PHRASES):
+    if any(_positions(words, phrase) for phrase in OFFER_PHRASES):
         return FirstTurn(TurnAnswer.NEEDS_NAME)
     return FirstTurn(TurnAnswer.UNCLEAR)
 
