@@ -37,6 +37,12 @@ class Navigation(Wording):
     def names_only(self) -> dict[str, Any]:
         return {k: v for k, v in self.state.variables.items() if k in ("first", "second")}
 
+    def saved_place(self) -> dict[str, Any]:
+        """The place as saved for a later session: a refused skip goes with it, since on
+        Alexa the next words come in a new session (`return_to` reads it back)."""
+        refused = {"refused": self.state.skip_refused} if self.state.skip_refused else {}
+        return {**self.snapshot(), **refused}
+
     def return_to(self, position: Mapping[str, Any], flow_id: str) -> None:
         """Back to a saved place in an exercise, keeping the names known now."""
         names = self.names_only()

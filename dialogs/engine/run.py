@@ -287,9 +287,7 @@ class Run(Navigation):
             state.ended = True  # Alexa cannot listen for minutes: the place is saved, it ends
         exercise = state.flow if self.in_exercise else None
         if exercise and not self.completed:
-            # A refused skip is kept too: on Alexa the next words come in a new session.
-            refused = {"refused": state.skip_refused} if state.skip_refused else {}
-            self.effects.append(SavePosition(exercise, {**self.snapshot(), **refused}))
+            self.effects.append(SavePosition(exercise, self.saved_place()))
         speech = " ".join(part for part in self.speech if part)
         if speech and not self.speech_is_aside:
             state.last_speech = speech
