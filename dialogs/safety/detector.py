@@ -254,10 +254,10 @@ class SafetyDetector:
     def _learned_concern(self, said_tokens: list[str], words_said: list[Word],
                          said: Positions) -> Concern | None:
         """The second opinion, asked only when no rule heard danger."""
-        if self.learned is None or self._said_to_be_over(said):
+        if self.learned is None:
             return None
         probability = self.learned.probability_of_tokens(said_tokens)
-        if probability < self.learned.threshold:
+        if probability < self.learned.threshold or self._said_to_be_over(said):
             return None
         return Concern(LEARNED, f"learned from corpus.yaml ({probability:.2f})",
                        " ".join(w.text for w in words_said))
