@@ -35,8 +35,8 @@ BUILTIN_VARIABLES = frozenset({
 })
 """Variables any prompt may use; flows add their own with `set:` and `capture:`."""
 
-WELCOME_ENTRY_STEPS = ("start", "menu", "after_exercise", "after_safety", "resume_offer",
-                       "safety_first")
+WELCOME_ENTRY_STEPS = ("start", "menu", "after_exercise", "agreed_offer", "after_safety",
+                       "resume_offer", "safety_first")
 """Steps of the welcome flow that the engine enters by name."""
 
 VARIABLE = re.compile(r"\{([^{}]*)\}")

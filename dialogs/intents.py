@@ -52,3 +52,8 @@ WORDS_SLOT = "text"
 
 WELCOME_FLOW = "welcome"
 """The id of the flow around the exercises: greeting, safety, names, menu, follow-ups."""
+AFTER_EXERCISE = "after_exercise"
+"""The welcome step after an exercise: another one, or stop here."""
+AGREED_OFFER = "agreed_offer"
+"""The welcome step after an exercise in which the partners agreed something: it offers to go
+over it (`{agreed}`), so that what was agreed is a turn of its own."""

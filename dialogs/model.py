@@ -366,8 +366,6 @@ class Messages(Model):
     lost_thread: Prompts
     """Spoken front ends: when an answer ran so long that listening stopped partway; the
     step is then asked again."""
-    agreed_summary: Prompts
-    """At the end of an exercise where partners agreed something: `{agreed}` tells what."""
     kept_for_you: Prompts
     """At the end of an exercise where one person alone prepared something (a gentle start)."""
 

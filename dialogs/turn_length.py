@@ -5,6 +5,9 @@ A turn is what the guide says between one answer and the next: the words on the 
 transition's `say`), the step arrived at, every step after it that waits for nothing, and a
 timed phase's closing words for the platform. The longest variant is counted each time.
 A variable counts as one word ({menu} as the words of a typical menu).
+
+The same measure (`Spoken`, `reply_problem`) judges every reply heard when conversation
+files are played, where the words filled in and the sayings the engine joins are real.
 """
 
 from __future__ import annotations
@@ -13,15 +16,79 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from dialogs.book import VARIABLE
-from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_plain
+from dialogs.markup import BREATH_WORDS, MarkupError, Pause, longest_breath, parse, to_plain
 from dialogs.model import Exercise, Flow, ListenMode, Platform, Prompts, Step, Transition
 
 TURN_WORDS = {Platform.TEXT: 45, Platform.VOICE: 45, Platform.ALEXA: 45, Platform.WALK: 25}
 """About the most words a person can hold in mind from one turn, per platform."""
 PAUSE_EVERY = BREATH_WORDS
 """A [pause] at least this often, across joined sayings too."""
+SAFETY_WORDS_BEFORE_NUMBERS = 45
+"""A reply giving the crisis numbers may be longer than a turn, since the resources are never
+cut, but no more than this many words come before the first number, a pause comes before the
+numbers, and a pause at least every PAUSE_EVERY words, so that the numbers are heard without
+having to answer anything first."""
 LONG_VARIABLES = {"menu": "daily gestures, getting support, honest check-in, feeling "
                           "understood, small promises, repair after a hurt, or a walk"}
+
+
+@dataclass(frozen=True)
+class Spoken:
+    """How long one stretch of speech (markup) is to hold in mind."""
+
+    words: int
+    breath: int
+    """The most words between two pauses."""
+    before_numbers: int | None = None
+    """Words before the first crisis number, when the speech gives one."""
+    paused_before_numbers: bool = False
+
+    @classmethod
+    def of(cls, text: str, numbers: frozenset[str] = frozenset()) -> Spoken:
+        """`numbers`: the crisis numbers (see `crisis_numbers`), whose first mention makes
+        the speech a safety reply."""
+        before = 0
+        paused = False
+        for part in parse(text):
+            if isinstance(part, Pause):
+                paused = True
+                continue
+            for word in part.text.split():
+                if word.strip(".,;:!?") in numbers:
+                    return cls(len(to_plain(text).split()), longest_breath(text), before, paused)
+                before += 1
+        return cls(len(to_plain(text).split()), longest_breath(text))
+
+
+def crisis_numbers(safety: Prompts) -> frozenset[str]:
+    """The numbers the safety message gives (988, the hotline, the text line)."""
+    return frozenset(word.strip(".,;:!?") for text in safety for word in to_plain(text).split()
+                     if any(c.isdigit() for c in word))
+
+
+def reply_problem(text: str, limit: int, numbers: frozenset[str] = frozenset()) -> str | None:
+    """Why a reply heard is not breath-sized, or None: more than `limit` words (a reply giving
+    the crisis numbers: more than SAFETY_WORDS_BEFORE_NUMBERS before the first of them, or
+    no pause before them), or more than PAUSE_EVERY words without a pause."""
+    spoken = Spoken.of(text, numbers)
+    if spoken.before_numbers is not None:
+        if spoken.before_numbers > SAFETY_WORDS_BEFORE_NUMBERS:
+            return (f"{spoken.before_numbers} words before the first crisis number, more than "
+                    f"{SAFETY_WORDS_BEFORE_NUMBERS}")
+        if not spoken.paused_before_numbers:
+            return "no pause before the crisis numbers"
+    elif spoken.words > limit:
+        return f"{spoken.words} words, more than the {limit} a person can hold in mind"
+    if spoken.breath > PAUSE_EVERY:
+        return f"{spoken.breath} words without a pause, more than {PAUSE_EVERY}"
+    return None
+
+
+def reply_limit(flow: Flow, platform: Platform) -> int:
+    """The most words a turn heard in `flow` may have on `platform`. The walk's shorter limit
+    is for exercises for one person, as lint checks them; anything else heard on a walk is
+    held to the voice limit."""
+    return TURN_WORDS[platform if platform in platforms_for(flow) else Platform.VOICE]
 
 
 @dataclass(frozen=True)
@@ -40,11 +107,11 @@ class HeardTurn:
 
     @property
     def words(self) -> int:
-        return len(to_plain(self.text).split())
+        return Spoken.of(self.text).words
 
     @property
     def breath(self) -> int:
-        return longest_breath(self.text)
+        return Spoken.of(self.text).breath
 
     @property
     def breathless_join(self) -> bool:

@@ -80,7 +80,8 @@ class AlexaDriver:
         at = (body.get("sessionAttributes") or {}).get(STATE, {})
         where = f"{at.get('flow')}/{at.get('step')}" if at else ""
         card = response.get("card") or {}
-        return Reply(_ssml_to_plain(speech), where, ended, card.get("content", ""))
+        return Reply(_ssml_to_plain(speech), where, ended, card.get("content", ""),
+                     _ssml_to_markup(speech))
 
     def launch(self, exercise: str | None) -> Reply:
         if exercise:
@@ -134,7 +135,7 @@ class AlexaDriver:
     def end(self) -> Reply:
         reply = self.post(session_ended_request("USER_INITIATED"), new=False)
         self.attributes = None
-        return Reply(reply.speech, reply.at, True)
+        return Reply(reply.speech, reply.at, True, heard=reply.heard)
 
     def new_session(self, days_later: int = 0) -> None:
         self.clock.day += timedelta(days=days_later)
@@ -164,3 +165,10 @@ def _ssml_to_plain(ssml: str) -> str:
     """The words of SSML; a tag between a word and its full stop leaves no space."""
     spaced = " ".join(unescape(re.sub(r"<[^>]+>", " ", ssml)).split())
     return re.sub(r" ([.,;:!?])", r"\1", spaced)
+
+
+def _ssml_to_markup(ssml: str) -> str:
+    """The SSML as heard, in the neutral markup: its words and its breaks as pauses."""
+    paused = re.sub(r'<break time="(\d+)ms"/>',
+                    lambda m: f" [pause {int(m.group(1)) / 1000:g}] ", ssml)
+    return " ".join(unescape(re.sub(r"<[^>]+>", " ", paused)).split())

@@ -34,7 +34,7 @@ class EngineDriver:
 
     def _reply(self, event: Event) -> Reply:
         turn = self.session.handle(event)
-        return Reply(to_plain(turn.speech), turn.at, turn.end_session, turn.card)
+        return Reply(to_plain(turn.speech), turn.at, turn.end_session, turn.card, turn.speech)
 
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(Launch(exercise=exercise))

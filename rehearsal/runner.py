@@ -14,11 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Protocol
 
+from dialogs.book import Book
 from dialogs.engine import AgreementKind, AgreementStatus, Profile
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
 from progress.sqlite import SqliteStore
-from rehearsal.script import Driver, Outcome, Script, Stored, load_script, prepare_store
+from dialogs.turn_length import crisis_numbers, reply_limit, reply_problem
+from rehearsal.script import Driver, Outcome, Reply, Script, Stored, load_script, prepare_store
 
 STRAY_STOPS = re.compile(r"\.\.|\s\.")
 """Full stops doubled or after a space: words read back were joined badly."""
@@ -68,7 +70,7 @@ def cases(files: Iterable[Path], platforms: Iterable[Platform], *,
 def play(case: Case, driver: Driver) -> Outcome:
     """Plays one case through a driver made for it, then closes the driver."""
     try:
-        return run_script(case.script, driver, str(case.path))
+        return run_script(case.script, driver, str(case.path), case.platform)
     finally:
         driver.close()
 
@@ -82,7 +84,19 @@ def rehearse(files: Iterable[Path], starters: Mapping[Platform, DriverStarter], 
         yield case, outcome
 
 
-def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
+def breathless(book: Book, platform: Platform, reply: Reply) -> str | None:
+    """Why a reply heard is too long to hold in mind or leaves no room to breathe, or None:
+    the measure lint uses for authored turns (`dialogs.turn_length`), applied to the words
+    really spoken, joins, filled-in words and all."""
+    flow = reply.at.split("/")[0]
+    limit = reply_limit(book.exercises.get(flow, book.welcome), platform)
+    return reply_problem(reply.heard, limit, crisis_numbers(book.messages.safety))
+
+
+def run_script(script: Script, driver: Driver, file: str = "",
+               platform: Platform = Platform.TEXT) -> Outcome:
+    """Plays `script` on `platform`; every reply must say and show what the line expects, and
+    be breath-sized (`breathless`)."""
     outcome = Outcome(script.title, file)
     for number, line in enumerate(script.script, start=1):
         where = f"line {number} ({line.action})"
@@ -122,6 +136,10 @@ def run_script(script: Script, driver: Driver, file: str = "") -> Outcome:
         for words in line.not_says:
             if " ".join(words.lower().split()) in spoken:
                 outcome.failures.append(f"{where}: the guide said {words!r}, which it should not")
+        too_long = breathless(driver.book, platform, reply)
+        if too_long:
+            outcome.failures.append(f"{Path(file).name} {where}: the reply heard at {reply.at} on "
+                                    f"{platform.value} is {too_long}: {reply.speech!r}")
         for text in (reply.speech, reply.card):
             if STRAY_STOPS.search(text):
                 outcome.failures.append(f"{where}: stray full stops in {text!r}")

@@ -162,10 +162,14 @@ class Reply:
     ended: bool
     card: str = ""
     """What the reply shows on a card (the Alexa app), in plain words."""
+    heard: str = ""
+    """What was spoken, in the neutral markup (pauses kept), to measure it as heard."""
 
 
 class Driver(Protocol):
     """One front end, driven by a script."""
+
+    book: Book
 
     def launch(self, exercise: str | None) -> Reply: ...
     def user(self, text: str, unsure: bool = False) -> Reply:

@@ -35,7 +35,7 @@ class TextDriver:
         start = self.out.tell()
         turn = act()
         printed = " ".join(self.out.getvalue()[start:].split())
-        return Reply(printed, turn.at, turn.end_session, turn.card)
+        return Reply(printed, turn.at, turn.end_session, turn.card, turn.speech)
 
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(lambda: self.text.handle(Launch(exercise=exercise)))

@@ -89,7 +89,7 @@ class LoopDriver:
 
     def _reply(self, turn: Turn | None) -> Reply:
         turn = turn or self._current()
-        return Reply(to_plain(turn.speech), turn.at, turn.end_session, turn.card)
+        return Reply(to_plain(turn.speech), turn.at, turn.end_session, turn.card, turn.speech)
 
     def launch(self, exercise: str | None) -> Reply:
         return self._reply(self.loop.start(exercise))
@@ -102,7 +102,8 @@ class LoopDriver:
             self.recognizer.unsure = False
         if self.loop.pending is not None and unsure:  # the question the guide asked
             asked = next(line for line in reversed(self.said) if line.startswith("guide: "))
-            return Reply(asked.removeprefix("guide: "), self._current().at, False)
+            asked = asked.removeprefix("guide: ")
+            return Reply(asked, self._current().at, False, heard=asked)
         if self.loop.pending is not None:  # "did I get your name right?": as the script meant
             turn = self.loop.respond(Heard(Audio(b"yes", 16000)))
         return self._reply(turn)

@@ -79,8 +79,8 @@ def refuse_skip(run: Navigation, why: tuple[str, ...]) -> None:
         run.state.skip_refused = run.here("skip")
         run.say_choice(run.here("cannot_skip"), why)
         run.reprompt_here()
-    if run.step.timed and run.state.platform is Platform.ALEXA:
-        run.say_how_to_finish()  # the session closes for the timed phase
+    if run.step.timed:
+        run.say_how_to_finish()
 
 
 def start_over(run: Navigation) -> None:

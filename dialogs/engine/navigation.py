@@ -9,7 +9,7 @@ from dialogs.engine.agreements import Made, card, summary
 from dialogs.engine.effects import ClearPosition, CompleteExercise
 from dialogs.engine.profile import AgreementKind
 from dialogs.engine.wording import Wording
-from dialogs.intents import WELCOME_FLOW
+from dialogs.intents import AFTER_EXERCISE, AGREED_OFFER, WELCOME_FLOW
 from dialogs.model import Action, ListenMode, Transition
 
 MAX_CHAIN = 40
@@ -152,22 +152,21 @@ class Navigation(Wording):
         self.effects.append(ClearPosition(exercise_id))
         self.completed = True
         self.state.variables["solo"] = not self.book.exercises[exercise_id].joint
-        self.tell_agreed()
-        self.start_flow(WELCOME_FLOW, "after_exercise")
+        self.start_flow(WELCOME_FLOW, self.keep_agreed())
 
-    def tell_agreed(self) -> None:
-        """A short summary of what was agreed in the exercise just finished, said and shown
-        on a card; nothing once someone may not be safe."""
+    def keep_agreed(self) -> str:
+        """What was agreed in the exercise just finished, shown on a card and kept in
+        `{agreed}` for the welcome step that offers to go over it: the welcome step to go to
+        (nothing is kept once someone may not be safe)."""
         made = [Made(AgreementKind(m["kind"]), m["partner"], m["text"])
                 for m in self.state.agreed]
         self.state.agreed = []
         if not made or self.state.unsafe:
-            return
+            return AFTER_EXERCISE
         names = self.names()
+        self.card = card(made, names)
         if all(m.partner for m in made):
             self.state.variables["agreed"] = summary(made, names)
-            self.say_choice("agreed_summary", self.book.messages.agreed_summary)
-            self.state.variables.pop("agreed", None)
-        else:
-            self.say_choice("kept_for_you", self.book.messages.kept_for_you)
-        self.card = card(made, names)
+            return AGREED_OFFER
+        self.say_choice("kept_for_you", self.book.messages.kept_for_you)
+        return AFTER_EXERCISE
