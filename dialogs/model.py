@@ -297,8 +297,10 @@ class Exercise(Flow):
     """Other ways people may ask for it ("check-in")."""
     betrayal_note: Prompts = ()
     """Said once, when what someone says in this exercise sounds like a betrayal (an affair,
-    a big lie): such a hurt is best worked through with a couples therapist. From then on
-    the variable `betrayal` is true, so steps can spare the hurt partner."""
+    a big lie): such a hurt is best worked through with a couples therapist. It is a turn
+    of its own, so it ends by asking whether to go on for now: yes (or any other words) goes
+    on from the answer that led to it, no ends the exercise with the global `betrayal_stop`.
+    From then on the variable `betrayal` is true, so steps can spare the hurt partner."""
 
     @property
     def needs_feeling_safe(self) -> bool:
@@ -368,6 +370,8 @@ class Messages(Model):
     step is then asked again."""
     kept_for_you: Prompts
     """At the end of an exercise where one person alone prepared something (a gentle start)."""
+    betrayal_stop: Prompts
+    """After an exercise's `betrayal_note`, when the couple would rather not go on now."""
 
 
 class SlotType(Model):

@@ -14,6 +14,8 @@ from dialogs.engine.navigation import Navigation
 from dialogs.model import Platform
 
 START_OVER_CONFIRMATION = "start_over"
+BETRAYAL_CONFIRMATION = "betrayal"
+"""The betrayal note asked whether to go on for now; the answer that led to it waits."""
 
 
 def help_here(run: Navigation) -> None:
@@ -93,13 +95,24 @@ def start_over(run: Navigation) -> None:
 
 
 def confirmed(run: Navigation, yes: bool) -> None:
-    """The answer to a command that asked first."""
-    run.state.confirming = ""
-    if yes:
+    """The answer to a question asked first: start over, or go on after the betrayal note."""
+    asked, run.state.confirming = run.state.confirming, ""
+    if asked == BETRAYAL_CONFIRMATION:
+        if yes:
+            go_on_after_betrayal(run)
+        else:
+            run.say_choice("betrayal_stop", run.book.messages.betrayal_stop)
+            run.to_menu()
+    elif yes:
         run.start_flow(run.state.flow)
     else:
         run.say_choice("carry_on", run.book.messages.carry_on)
         run.repeat_prompt()
+
+
+def go_on_after_betrayal(run: Navigation) -> None:
+    """On from the answer that told of the betrayal, as it would have gone without the note."""
+    run.follow(run.step.next, {})
 
 
 def unsure(run: Navigation) -> None:

@@ -15,7 +15,15 @@ from dialogs.betrayal import tells_of_betrayal
 from dialogs.book import Book
 from dialogs.engine.actions import ACTIONS, safety
 from dialogs.engine.agreements import progress, progress_sentence
-from dialogs.engine.commands import COMMANDS, PAUSED_COMMANDS, confirmed, help_here, still_paused
+from dialogs.engine.commands import (
+    BETRAYAL_CONFIRMATION,
+    COMMANDS,
+    PAUSED_COMMANDS,
+    confirmed,
+    go_on_after_betrayal,
+    help_here,
+    still_paused,
+)
 from dialogs.engine.effects import SavePosition
 from dialogs.engine.events import (
     Event,
@@ -131,7 +139,12 @@ class Run(Navigation):
     def take_words(self, text: str) -> None:
         """Any words as the answer of a step that listens for them, kept when it captures."""
         step = self.step
-        self.notice_betrayal(text)
+        if self.state.confirming == BETRAYAL_CONFIRMATION:
+            # words after the betrayal note, not yes or no: carry on, as "yes" would
+            self.state.confirming = ""
+            go_on_after_betrayal(self)
+            return
+        noticed = self.notice_betrayal(text)
         if step.choose_speaker:
             self.choose_speaker(text)
             return
@@ -142,18 +155,24 @@ class Run(Navigation):
             else:
                 kept = self.matcher.content(text)
             self.state.variables[step.capture] = neutralise(kept)
+        if noticed:
+            return  # the note is a turn of its own; its answer moves on (`confirmed`)
         if not self.follow(step.next, {}):
             self.missed("no_match")
 
-    def notice_betrayal(self, text: str) -> None:
+    def notice_betrayal(self, text: str) -> bool:
         """Once per exercise that has a `betrayal_note`: an affair or a big lie heard in an
-        answer is best worked through with a therapist, and `betrayal` is set."""
+        answer is best worked through with a therapist, and `betrayal` is set. The note ends
+        with a question (go on for now?), so it is said as a turn of its own."""
         if not self.in_exercise or self.state.variables.get("betrayal"):
-            return
+            return False
         note = self.book.exercises[self.state.flow].betrayal_note
-        if note and tells_of_betrayal(text):
-            self.state.variables["betrayal"] = True
-            self.say_choice(f"{self.state.flow}/betrayal_note", note)
+        if not note or not tells_of_betrayal(text):
+            return False
+        self.state.variables["betrayal"] = True
+        self.say_choice(f"{self.state.flow}/betrayal_note", note)
+        self.state.confirming = BETRAYAL_CONFIRMATION
+        return True
 
     def choose_speaker(self, said: str) -> None:
         """The partner the answer names speaks first; "either" leaves it to the first-named
