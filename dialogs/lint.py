@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -12,7 +13,14 @@ from dialogs.intents import WELCOME_FLOW
 from dialogs.markup import BREATH_WORDS, MarkupError, longest_breath, to_plain, to_ssml
 from dialogs.model import Action, Flow, ListenMode, Platform, Step
 from dialogs.source import Problem, SourceMap
-from dialogs.turn_length import PAUSE_EVERY, TURN_WORDS, HeardTurn, heard_turns, platforms_for
+from dialogs.turn_length import (
+    PAUSE_EVERY,
+    TURN_WORDS,
+    HeardTurn,
+    heard_after,
+    heard_turns,
+    platforms_for,
+)
 
 ALEXA_MAX_SPEECH = 8000
 
@@ -225,7 +233,35 @@ def lint(book: Book) -> list[Problem]:
         if not any(step.end for step in exercise.steps.values()):
             problems.append(source.problem(("steps",), "no step has `end: true`, so this "
                                                        "exercise can never be completed"))
-    return problems + turn_lengths(book)
+    return problems + turn_lengths(book) + thanked_skips(book)
+
+
+THANKS = re.compile(r"^\W*(thank|thanks)\b", re.IGNORECASE)
+
+
+def thanked_skips(book: Book) -> list[Problem]:
+    """Skips answered with thanks: "skip" moves past a prompt nobody answered, so the first
+    words heard after it must not thank anyone for an answer ("Thank you. Now let's swap.")."""
+    problems: list[Problem] = []
+    for exercise_id, exercise in book.exercises.items():
+        for step_id, step in exercise.steps.items():
+            if step.listen is ListenMode.NOTHING or step.cannot_skip:
+                continue
+            skipped_by = "skip" if step.skip else "next"
+            heard = [to_plain(text) for platform in platforms_for(exercise)
+                     for transition in step.skip or step.next
+                     for text in heard_after(exercise, transition, platform,
+                                             book.messages.timed.get(platform, ()))
+                     if _renders(text)]
+            thanked = next((text for text in heard if THANKS.match(text)), None)
+            if thanked is None:
+                continue
+            shown = thanked if len(thanked) <= 40 else f"{thanked[:40].rstrip()}..."
+            problems.append(book.sources[exercise_id].problem(
+                ("steps", step_id, skipped_by),
+                f"skipping `{step_id}` is answered with thanks (\"{shown}\"), but nothing was "
+                "said; give the step a `skip:` that goes on without thanking"))
+    return problems
 
 
 PLATFORM_NAMES = {Platform.TEXT: "text", Platform.VOICE: "voice", Platform.ALEXA: "Alexa",

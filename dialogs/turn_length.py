@@ -197,6 +197,13 @@ def heard_turns(flow: Flow, platform: Platform, timed: Prompts,
                 yield HeardTurn(step_id, path, heard.steps, heard.sayings)
 
 
+def heard_after(flow: Flow, transition: Transition, platform: Platform,
+                timed: Prompts) -> Iterator[str]:
+    """Every text heard once `transition` is taken, up to the next step that waits."""
+    for heard in _along(flow, transition, platform, timed):
+        yield " ".join(heard.sayings)
+
+
 def platforms_for(flow: Flow) -> tuple[Platform, ...]:
     """A walk is for one person alone: only exercises for one person are checked for it."""
     if isinstance(flow, Exercise) and not flow.joint:

@@ -18,8 +18,8 @@ from dialogs.book import Book
 from dialogs.engine import AgreementKind, AgreementStatus, Profile
 from dialogs.model import Platform
 from dialogs.session import LOCAL_USER
-from progress.sqlite import SqliteStore
 from dialogs.turn_length import crisis_numbers, reply_limit, reply_problem
+from progress.sqlite import SqliteStore
 from rehearsal.script import Driver, Outcome, Reply, Script, Stored, load_script, prepare_store
 
 STRAY_STOPS = re.compile(r"\.\.|\s\.")
@@ -139,7 +139,7 @@ def run_script(script: Script, driver: Driver, file: str = "",
         too_long = breathless(driver.book, platform, reply)
         if too_long:
             outcome.failures.append(f"{Path(file).name} {where}: the reply heard at {reply.at} on "
-                                    f"{platform.value} is {too_long}: {reply.speech!r}")
+                                    f"{platform.value} has {too_long}: {reply.speech!r}")
         for text in (reply.speech, reply.card):
             if STRAY_STOPS.search(text):
                 outcome.failures.append(f"{where}: stray full stops in {text!r}")

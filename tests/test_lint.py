@@ -353,3 +353,29 @@ def test_cli_lint_fails_on_an_authors_turn_that_is_too_long(tmp_path, capsys):
     report = capsys.readouterr().out
     assert f"   60   45    20  text     {path}:10 (two)  TOO LONG" in report
     assert f"    1   45     1  text     {path}:8 (one)" in report  # fits, so no mark
+
+
+def test_a_skip_answered_with_thanks_is_reported_until_the_step_says_where_skip_goes(tmp_path):
+    thanked = lint_steps(tmp_path, """
+        one:
+          say: "What made it harder?"
+          free: true
+          next: {say: "Thank you. [pause 0.3]", goto: two}
+        two:
+          say: "Done."
+          end: true
+    """)
+    assert thanked == [
+        f"{tmp_path}/tiny.yaml:12: skipping `one` is answered with thanks (\"Thank you. "
+        "Done.\"), but nothing was said; give the step a `skip:` that goes on without "
+        "thanking"]
+    assert lint_steps(tmp_path, """
+        one:
+          say: "What made it harder?"
+          free: true
+          next: {say: "Thank you. [pause 0.3]", goto: two}
+          skip: {say: "That's okay. [pause 0.3]", goto: two}
+        two:
+          say: "Done."
+          end: true
+    """) == []

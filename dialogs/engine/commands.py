@@ -11,7 +11,6 @@ from collections.abc import Callable
 from dialogs import intents
 from dialogs.engine.actions import menu, safety
 from dialogs.engine.navigation import Navigation
-from dialogs.model import Platform
 
 START_OVER_CONFIRMATION = "start_over"
 BETRAYAL_CONFIRMATION = "betrayal"
