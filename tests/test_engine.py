@@ -27,6 +27,7 @@ from dialogs.engine import (
 )
 from dialogs.markup import to_plain
 from dialogs.model import ListenMode, Platform
+from dialogs.turn_length import TURN_WORDS, reply_problem
 from tests.tiny import tiny_book
 
 BOOK = load_book()
@@ -194,7 +195,8 @@ def test_answers_not_understood_bring_help_and_an_offer_to_pause_never_the_end()
     turns = play([*TO_FLOOR[:3], *[Utterance("purple elephant")] * 4])
     assert not any(t.end_session for t in turns)
     third = to_plain(turns[-2].speech).lower()
-    assert "say pause" in third and "keep your place" in third
+    assert "say pause" in third and "say repeat" in third  # the step's help, then the question
+    assert reply_problem(turns[-2].speech, TURN_WORDS[Platform.TEXT]) is None
 
 
 def test_completing_records_history_and_clears_the_position():
@@ -358,6 +360,6 @@ def test_a_refused_skip_in_a_timed_phase_on_alexa_is_remembered_into_the_next_se
         replies.append(to_plain(floor.speech))
         assert floor.at == "honest-check-in/floor" and floor.end_session
         assert "tell couple care we're done" in replies[-1]
-    assert "Sam's turn to be heard" in replies[0]
-    assert "Sam's turn to be heard" not in replies[1]
+    assert "Sam's turn can't be skipped" in replies[0]
+    assert "Sam's turn can't be skipped" not in replies[1]
     assert "say help" in replies[1]

@@ -172,11 +172,14 @@ def promises_kept(turns) -> list[tuple[str, str]]:
 
 def test_skip_at_the_second_promise_keeps_nothing_for_them():
     turns = play([*PROMISE_START, Utterance("I'll text Alex if I'm running late"),
-                  Utterance("yes"), Utterance("yes"), Utterance("skip")])
-    last = turns[-1]
-    assert "I heard" not in last.speech and "Alex will" not in last.speech
-    assert "No promise from you this time" in last.speech
-    assert "Sam will text Alex if they're running late." in last.speech  # the summary
+                  Utterance("yes"), Utterance("yes"), Utterance("skip"), Utterance("yes")])
+    closing, summary = turns[-2], turns[-1]
+    assert "I heard" not in closing.speech and "Alex will" not in closing.speech
+    assert "No promise from you this time" in closing.speech
+    assert closing.at == "welcome/agreed_offer" and "what you agreed" in closing.speech
+    assert closing.card == "Sam (promise): I'll text Alex if I'm running late."
+    assert summary.speech.startswith("Sam will text Alex if they're running late.")
+    assert "Alex will" not in summary.speech
     assert promises_kept(turns) == [("Sam", "I'll text Alex if I'm running late.")]
 
 
@@ -204,7 +207,7 @@ def test_a_sharing_cannot_be_skipped_and_the_second_ask_offers_help_or_a_pause()
     turns = play([*REPAIR_TO_REALITY, Utterance("skip"), Utterance("skip")])
     first, second = turns[-2], turns[-1]
     assert first.at == second.at == "repair-after-a-hurt/reality"
-    assert "Alex's turn to be heard" in first.speech
+    assert "Alex's turn can't be skipped" in first.speech
     assert "help" in second.speech and "pause" in second.speech
     assert second.speech != first.speech
     assert "sum up" not in first.speech + second.speech
