@@ -159,7 +159,7 @@ def test_walk_mode_in_text_starts_the_solo_walk(tmp_path, monkeypatch, capsys):
     assert main(["talk", "--walk", "--text"]) == 0
     out = " ".join(capsys.readouterr().out.split())
     assert "a few minutes on your own" in out
-    assert "This one's just for you" in out  # the walk's own, shorter wording
+    assert "Just for you." in out  # the walk's own, shorter wording
 
 
 def test_the_model_location_can_be_set(tmp_path, monkeypatch):
