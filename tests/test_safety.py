@@ -13,7 +13,7 @@ from dialogs.engine import Context, IntentEvent, Launch, Profile, Utterance
 from dialogs.markup import to_plain
 from dialogs.model import Platform
 from dialogs.safety import SAFETY_DIR, check, load_detector
-from dialogs.safety.words import tokens
+from dialogs.safety.words import joined, marked, tokens
 from dialogs.source import DefinitionError
 
 BOOK = load_book()
@@ -76,16 +76,46 @@ def test_several_texts_are_danger_when_any_of_them_is_and_the_same_words_are_rea
     for quiet, loud in zip(ordinary, danger, strict=False):
         assert BOOK.safety.check_any([quiet, loud]) == (check(quiet) or check(loud))
         assert BOOK.safety.check_any(["", quiet, quiet.upper()]) == check(quiet)
-    lead_ins = [sample.replace("{text}", "to disappear")
-                for sample in BOOK.vocabulary.intents["ShareIntent"].samples]
     assert check("to disappear") is None
-    assert BOOK.safety.check_any(["to disappear", *lead_ins]) is not None
+    assert BOOK.safety.check_any(["to disappear"], "to disappear", AROUND) is not None
     read = []
     detector = load_detector()
     detector._concern = lambda said, *_: read.append(said)  # type: ignore[method-assign]
     detector.check_any(["Sam", "sam", "I'll go", "i will go", "honest-check-in",
                         "honest check-in"])
     assert len(read) == 3
+
+
+SHARE_SAMPLES = BOOK.vocabulary.intents["ShareIntent"].samples
+AROUND = [(before, after) for before, _, after in (s.partition("{text}") for s in SHARE_SAMPLES)]
+
+
+def test_carried_words_behind_every_lead_in_get_the_answer_of_each_sentence_read_alone():
+    """The lead-ins are looked over side by side at once, and only a sentence where danger
+    may start is read alone: the first danger must still be the one the rules hear reading
+    each rebuilt sentence alone, in order (the learned second opinion reads none of them)."""
+    rules = load_detector()
+    said = [s for kind in ("danger", "ordinary") for sentences in CORPUS[kind].values()
+            for s in sentences][::80]
+    heard = 0
+    for sentence in [*said, "he never hit me", "and so i cut, myself", "self harm"]:
+        for dropped in (0, 1, 2):
+            words = " ".join(sentence.split()[dropped:])
+            alone = [rules.check(sample.replace("{text}", words)) for sample in SHARE_SAMPLES]
+            expected = next((concern for concern in alone if concern), None) if words else None
+            assert rules.check_any([], words, AROUND) == expected, words
+            heard += expected is not None
+    assert heard > 50
+
+
+@pytest.mark.parametrize(("before", "words"), [
+    ("i feel ", "and he hit me"), ("i feel ", ", so i cut"), ("my ", "self harm"),
+    ("what i heard is ", "'s got a knife"), ("he ", "'s been cutting"), ("i'd like ", "ill go"),
+    ("i feel ", "um"), ("i feel ", ""), ("", "he's gone"), ("what i heard was ", "bit me"),
+    ("i feel ", "Σ cafés — fine"), ("i said, ", "...and"),
+])
+def test_a_lead_in_and_carried_words_are_read_as_the_sentence_they_make(before, words):
+    assert joined((marked(before), marked(words))) == tokens(before + words)
 
 
 def test_every_kind_of_danger_in_the_corpus_is_a_kind_the_concepts_know():

@@ -123,10 +123,11 @@ recurring: ["again"]
     assert detector.check("he would lock me in the house years ago, i am safe now, but "
                           "he did it again").category == LEARNED
     assert load_detector(concepts).check("he would lock me in the house every night") is None
-    rebuilt = ["he would lock me in the house every night", "he would hit me"]
-    assert detector.check_any(["every night"], rebuilt[:1]) is None
-    assert detector.check_any(["every night"], rebuilt).category == "violence"
-    assert detector.check_any(rebuilt[:1]).category == LEARNED
+    lead_ins = [("he would lock me in the house ", ""), ("he would hit me ", "")]
+    assert detector.check_any(["every night"], "every night", lead_ins[:1]) is None
+    assert detector.check_any(["every night"], "every night", lead_ins).category == "violence"
+    assert detector.check_any(["he would lock me in the house every night"]
+                              ).category == LEARNED
 
 
 @pytest.mark.parametrize("text", ["", "{not json", '{"words": {}}'])

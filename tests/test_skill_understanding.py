@@ -174,6 +174,17 @@ def test_danger_in_shared_words_stops_the_exercise(alexa):
     assert stopped_for_safety(body)
 
 
+@pytest.mark.parametrize("carried", ["threatened by my husband", "to bleed"])
+def test_danger_heard_only_with_the_lead_in_alexa_dropped_stops_the_exercise(alexa, carried):
+    """"I feel threatened by my husband" reaches the skill as ShareIntent with only
+    "threatened by my husband" (and "I need to bleed" as "to bleed"): alone they are not
+    danger, put back behind their lead-in they are."""
+    assert load_book().safety.check(carried) is None
+    in_an_exercise(alexa)
+    body = alexa.send(intent_request("ShareIntent", {"text": slot(carried)}))
+    assert stopped_for_safety(body)
+
+
 def test_harmless_shared_words_do_not_stop_the_exercise(alexa):
     in_an_exercise(alexa)
     body = alexa.send(intent_request("ShareIntent", {"text": slot("i felt left out at dinner")}))

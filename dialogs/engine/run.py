@@ -8,6 +8,7 @@ loops. What must outlive a session (names, positions, promises, history) comes i
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import cache
 from typing import Any
 
 from dialogs import intents
@@ -44,6 +45,14 @@ from dialogs.readback import PROMISE_LEAD_IN, own_words
 from dialogs.turns import TurnAnswer, who_goes_first
 
 
+@cache
+def _around_words(samples: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
+    """What each sample says before and after the words a free-speech intent carries."""
+    slot = "{" + intents.WORDS_SLOT + "}"
+    return tuple((before, after) for before, found, after in
+                 (sample.partition(slot) for sample in samples) if found)
+
+
 class Run(Navigation):
     """The working copy of one turn, answering one event."""
 
@@ -74,13 +83,11 @@ class Run(Navigation):
         """Whether an intent's words suggest danger: every slot value as resolved and as heard,
         and words carried by a lead-in ("i feel {text}") with each of its lead-ins."""
         said = [*slots.values(), *heard]
-        rebuilt: list[str] = []
         intent = self.book.vocabulary.intents.get(name)
-        if intent is not None and intent.carries_words:
-            words = slots.get(intents.WORDS_SLOT, "")
-            rebuilt = [sample.replace("{" + intents.WORDS_SLOT + "}", words)
-                       for sample in intent.samples if words]
-        return self.book.safety.check_any(said, rebuilt) is not None
+        if intent is None or not intent.carries_words:
+            return self.book.safety.check_any(said) is not None
+        return self.book.safety.check_any(said, slots.get(intents.WORDS_SLOT, ""),
+                                          _around_words(intent.samples)) is not None
 
     def lacks_its_words(self, name: str, slots: Mapping[str, str]) -> bool:
         """An intent that carries slots but arrived with none of them ("my name is" with no

@@ -29,13 +29,15 @@ from dialogs.safety.phrases import (
     PhraseError,
     Positions,
     Sequence,
+    begins,
     find,
     first_words,
     parse,
+    positions,
     required_words,
-    starts_of,
+    side_by_side,
 )
-from dialogs.safety.words import Word, tokens, words_of_tokens
+from dialogs.safety.words import Word, joined, marked, tokens, words_of_tokens
 from dialogs.source import DefinitionError, Problem, SourceMap, read_yaml
 
 CONCEPTS_DIR = Path(__file__).parent / "concepts"
@@ -71,11 +73,16 @@ class _Rule:
 
     def found(self, said: Positions, every_way: bool) -> Iterator[Found]:
         """Where the phrase is said: `find`, only from the starts where it can succeed."""
-        firsts = (said.every_start if self.firsts is None else said.of_any(self.firsts))
-        if not firsts:
+        starts = self.starts(said, said.every_end)
+        if not starts:
             return iter(())
-        starts = starts_of(self.phrase, said, firsts)
-        return find(self.phrase, said, starts, every_way) if starts else iter(())
+        return find(self.phrase, said, positions(starts), every_way)
+
+    def starts(self, said: Positions, ends: int) -> int:
+        """Where a match that ends at one of `ends` may start (a bit set, as `Positions`):
+        `found` tries no other start."""
+        firsts = (said.every_start if self.firsts is None else said.of_any(self.firsts))
+        return begins(self.phrase, said, ends) & firsts if firsts else 0
 
 
 def _rule(category: str, text: str, phrase: Sequence) -> _Rule:
@@ -152,14 +159,31 @@ class _Rules:
     def found(self, said: Positions, every_way: bool = False
               ) -> Iterator[tuple[int, _Rule, Found]]:
         """Each match as (the rule's number in its section, the rule, where it is said)."""
+        for number, rule in self.candidates(said):
+            yield from ((number, rule, found) for found in rule.found(said, every_way))
+
+    def candidates(self, said: Positions) -> Iterator[tuple[int, _Rule]]:
+        """The rules that may be said in `said`: the others lack a word they need."""
         by_word = self.index.by_word
-        candidates = dict.fromkeys(self.index.always)
+        numbers = dict.fromkeys(self.index.always)
         for form in said.forms:
-            candidates.update(dict.fromkeys(by_word.get(form, ())))
-        for number in candidates:
+            numbers.update(dict.fromkeys(by_word.get(form, ())))
+        for number in numbers:
             rule = self.rule(number)
             if rule.may_be_in(said.forms):
-                yield from ((number, rule, found) for found in rule.found(said, every_way))
+                yield number, rule
+
+    def may_start(self, said: Positions, ends: int, spans: list[int]) -> list[int]:
+        """Those of `spans` (bit sets of positions) where one of the rules may start a match
+        that ends at one of `ends`."""
+        left = spans
+        for _, rule in self.candidates(said):
+            starts = rule.starts(said, ends)
+            if starts:
+                left = [span for span in left if not starts & span]
+                if not left:
+                    break
+        return [span for span in spans if span not in left]
 
 
 class SafetyDetector:
@@ -196,27 +220,65 @@ class SafetyDetector:
         self._negations, self._not_negations = sections["negation"], sections["not_negation"]
         self._over = {section: sections[section] for section in OVER}
         self._beyond_harmless = sections[BEYOND_HARMLESS]
+        self._lead_ins: dict[str, list[str]] = {}
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
         return self._concern(tokens(text))
 
-    def check_any(self, texts: Iterable[str], rebuilt: Iterable[str] = ()) -> Concern | None:
+    def check_any(self, texts: Iterable[str], carried: str = "",
+                  around: Iterable[tuple[str, str]] = ()) -> Concern | None:
         """The first danger heard in any of `texts`, or None. Texts that come to the same
-        words ("Sam" and "sam", "I'll" and "I will") are read once. `rebuilt` texts (words
-        put back behind each lead-in they may have followed) are read by the rules only:
-        the learned second opinion judges what was said, and one try per lead-in would
-        multiply its false alarms."""
+        words ("Sam" and "sam", "I'll" and "I will") are read once.
+
+        Then the `carried` words (what Alexa kept of a sentence without its lead-in) are
+        read put back between each (before, after) of `around` ("i feel ", ""), in order,
+        by the rules only: the learned second opinion judges what was said, and one try per
+        lead-in would multiply its false alarms. All of them are first looked over at
+        once for where a danger phrase may start; only a sentence with such a place is
+        read one by one, so the answer is the one reading each alone would give."""
         read: set[tuple[str, ...]] = set()
-        for text, ask_learned in [*((t, True) for t in texts), *((t, False) for t in rebuilt)]:
+        for text in texts:
             said_tokens = tokens(text)
             if tuple(said_tokens) in read:
                 continue
             read.add(tuple(said_tokens))
-            concern = self._concern(said_tokens, ask_learned)
+            concern = self._concern(said_tokens)
+            if concern is not None:
+                return concern
+        if not carried:
+            return None
+        rebuilt: list[list[str]] = []
+        for before, after in around:
+            said_tokens = self._put_back(before, carried, after)
+            if tuple(said_tokens) not in read:
+                read.add(tuple(said_tokens))
+                rebuilt.append(said_tokens)
+        for said_tokens in self._may_be_danger(rebuilt):
+            concern = self._concern(said_tokens, ask_learned=False)
             if concern is not None:
                 return concern
         return None
+
+    def _put_back(self, before: str, carried: str, after: str) -> list[str]:
+        """The `tokens` of `before + carried + after`, from the lead-in's words read once."""
+        if (before and not before[-1].isspace()) or (after and not after[0].isspace()):
+            return tokens(before + carried + after)
+        return joined((self._marked(before), marked(carried), self._marked(after)))
+
+    def _marked(self, lead_in: str) -> list[str]:
+        if lead_in not in self._lead_ins:
+            self._lead_ins[lead_in] = marked(lead_in)
+        return self._lead_ins[lead_in]
+
+    def _may_be_danger(self, sentences: list[list[str]]) -> Iterator[list[str]]:
+        """Those of `sentences` (as `tokens`) in which a danger phrase may start, in order:
+        all read side by side at once (see `side_by_side`), so no other can hold one."""
+        lanes = [words_of_tokens(said_tokens) for said_tokens in sentences]
+        said, ends, spans = side_by_side(lanes)
+        may = set(self._danger.may_start(said, ends, spans))
+        return (said_tokens for said_tokens, span in zip(sentences, spans, strict=True)
+                if span in may)
 
     def _concern(self, said_tokens: list[str], ask_learned: bool = True) -> Concern | None:
         """The check of what was said, read as `said_tokens` (all either reading uses)."""

@@ -227,8 +227,10 @@ class Positions:
     def __init__(self, words: list[Word]):
         self.words = words
         self.by_form: dict[str, int] = {}
+        self.by_text: dict[str, int] = {}
         for position, word in enumerate(words):
             bit = 1 << position
+            self.by_text[word.text] = self.by_text.get(word.text, 0) | bit
             for form in word.forms:
                 self.by_form[form] = self.by_form.get(form, 0) | bit
         self.forms = frozenset(self.by_form)
@@ -243,9 +245,10 @@ class Positions:
         if not (literal.prefix or literal.exact):
             return self.by_form.get(literal.word, 0)
         key = (literal.word, literal.prefix)
-        if key not in self._other:
-            self._other[key] = sum(1 << i for i, word in enumerate(self.words)
-                                   if literal.matches(word))
+        if key not in self._other:  # as `Literal.matches`, for each word said once
+            self._other[key] = (
+                sum(bits for text, bits in self.by_text.items() if text.startswith(literal.word))
+                if literal.prefix else self.by_text.get(literal.word, 0))
         return self._other[key]
 
     def of_any(self, forms: frozenset[str]) -> int:
@@ -286,10 +289,40 @@ def begins(element: Sequence | Choice | Gap, said: Positions, ends: int) -> int:
     return said.seen[key] | ends if element.optional else said.seen[key]
 
 
-def starts_of(phrase: Sequence, said: Positions, firsts: int) -> list[int]:
-    """Those of `firsts` (a bit set) where `phrase` may be said, in order."""
-    starts = begins(phrase, said, said.every_end) & firsts
-    return [position for position in range(len(said.words)) if starts >> position & 1]
+def positions(bits: int) -> list[int]:
+    """The positions in a bit set, in order."""
+    found = []
+    while bits:
+        lowest = bits & -bits
+        found.append(lowest.bit_length() - 1)
+        bits ^= lowest
+    return found
+
+
+APART = SENTENCE_WORDS + GAP_WORDS
+"""Empty places between sentences read side by side: more than a phrase usually spans."""
+
+
+def side_by_side(sentences: list[list[Word]]) -> tuple[Positions, int, list[int]]:
+    """Several sentences read as one, `APART` empty places between them: the `Positions`,
+    the ends a match may have (as each sentence alone has them), and each sentence's words.
+
+    `begins` over them with those ends finds every start each sentence has alone, and maybe
+    more (never fewer: a bit operation only adds what the sentences around give), so a
+    sentence with no start there has none alone."""
+    gap = Word("", frozenset())
+    words: list[Word] = []
+    ends = 0
+    spans: list[int] = []
+    for sentence in sentences:
+        at = len(words)
+        spans.append(((1 << len(sentence)) - 1) << at)
+        ends |= ((1 << (len(sentence) + 1)) - 1) << at
+        words += sentence
+        words += [gap] * APART
+    said = Positions(words)
+    said.every_start = sum(spans)
+    return said, ends, spans
 
 
 def required_words(phrase: Sequence) -> tuple[frozenset[str], ...]:

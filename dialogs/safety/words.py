@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "`": "'", "´": "'"})
 
@@ -149,6 +150,13 @@ _NOT_A_BITE = frozenset({"a", "little", "quite", "tiny", "wee", "the", "this", "
 
 def tokens(text: str) -> list[str]:
     """Plain words and clause boundaries, in order."""
+    return _settled(_without_leading_boundary(marked(text)))
+
+
+def marked(text: str) -> list[str]:
+    """The words of `text` as `tokens` first writes them (not yet read together with the
+    words around them), with a clause boundary wherever one may be, at the start too: so
+    that `joined` can put texts together as if they were said as one."""
     text = without_accents(text.lower().translate(_APOSTROPHES))
     text = text.replace("—", ",").replace("–", ",")
     result: list[str] = []
@@ -156,15 +164,39 @@ def tokens(text: str) -> list[str]:
         if raw in FILLERS:
             continue
         if not raw[0].isalnum():
-            if raw in ".,;:!?()\"" and result and result[-1] != BOUNDARY:
+            if raw in ".,;:!?()\"" and (not result or result[-1] != BOUNDARY):
                 result.append(BOUNDARY)
             continue
-        for part in spell_out(raw).replace("-", " ").split():
-            if part in FILLERS:
-                continue
-            if part in _CLAUSE_WORDS and result and result[-1] != BOUNDARY:
+        for part in _parts(raw):
+            if part in _CLAUSE_WORDS and (not result or result[-1] != BOUNDARY):
                 result.append(BOUNDARY)
             result.append(part)
+    return result
+
+
+def joined(texts: Iterable[list[str]]) -> list[str]:
+    """The `tokens` of texts said one after the other (each ending or starting with a space),
+    from what `marked` made of each: without reading the text again."""
+    result: list[str] = []
+    for text in texts:
+        again = result and text and result[-1] == BOUNDARY and text[0] == BOUNDARY
+        result.extend(text[1:] if again else text)
+    return _settled(_without_leading_boundary(result))
+
+
+@lru_cache(maxsize=4096)
+def _parts(raw: str) -> tuple[str, ...]:
+    return tuple(part for part in spell_out(raw).replace("-", " ").split()
+                 if part not in FILLERS)
+
+
+def _without_leading_boundary(result: list[str]) -> list[str]:
+    return result[1:] if result and result[0] == BOUNDARY else result
+
+
+def _settled(result: list[str]) -> list[str]:
+    """Words read with the word after them (and "is" with the one before): "'s", "ill", "'d".
+    Changes `result` itself."""
     for i in range(len(result) - 1, -1, -1):
         following = result[i + 1] if i + 1 < len(result) else ""
         if result[i] == _S:
@@ -208,7 +240,12 @@ def words_of_tokens(said: list[str]) -> list[Word]:
         if token == BOUNDARY:
             new_clause = True
             continue
-        small = token == "bit" and result and result[-1].text in _NOT_A_BITE
-        result.append(Word(token, frozenset({token}) if small else forms_of(token), new_clause))
+        small = token == "bit" and bool(result) and result[-1].text in _NOT_A_BITE
+        result.append(_word(token, new_clause, small))
         new_clause = False
     return result
+
+
+@lru_cache(maxsize=8192)
+def _word(token: str, new_clause: bool, small: bool) -> Word:
+    return Word(token, frozenset({token}) if small else forms_of(token), new_clause)
