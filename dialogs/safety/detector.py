@@ -173,17 +173,39 @@ class _Rules:
             if rule.may_be_in(said.forms):
                 yield number, rule
 
-    def may_start(self, said: Positions, ends: int, spans: list[int]) -> list[int]:
-        """Those of `spans` (bit sets of positions) where one of the rules may start a match
-        that ends at one of `ends`."""
+    def may_start(self, said: Positions, ends: int, spans: list[int],
+                  forms: list[frozenset[str]]) -> list[int]:
+        """Those of `spans` (bit sets of positions, each the words of one sentence, with
+        `forms`) where one of the rules may start a match that ends at one of `ends`."""
         left = spans
+        sentences_with: dict[str, int] = defaultdict(int)  # a bit for each sentence
+        for number, said_forms in enumerate(forms):
+            for form in said_forms:
+                sentences_with[form] |= 1 << number
         for _, rule in self.candidates(said):
+            if not _in_one(rule.required, said.forms, sentences_with):
+                continue
             starts = rule.starts(said, ends)
             if starts:
                 left = [span for span in left if not starts & span]
                 if not left:
                     break
         return [span for span in spans if span not in left]
+
+
+def _in_one(required: tuple[frozenset[str], ...], forms: frozenset[str],
+            sentences_with: dict[str, int]) -> bool:
+    """Whether one sentence says a word of each of `required`, by the sentences (bits)
+    each of `forms` is said in."""
+    sentences = -1
+    for words in required:
+        said_in = 0
+        for form in words & forms:
+            said_in |= sentences_with[form]
+        sentences &= said_in
+        if not sentences:
+            return False
+    return True
 
 
 class SafetyDetector:
@@ -274,9 +296,12 @@ class SafetyDetector:
     def _may_be_danger(self, sentences: list[list[str]]) -> Iterator[list[str]]:
         """Those of `sentences` (as `tokens`) in which a danger phrase may start, in order:
         all read side by side at once (see `side_by_side`), so no other can hold one."""
+        if not sentences:
+            return iter(())
         lanes = [words_of_tokens(said_tokens) for said_tokens in sentences]
         said, ends, spans = side_by_side(lanes)
-        may = set(self._danger.may_start(said, ends, spans))
+        forms = [frozenset().union(*(word.forms for word in lane)) for lane in lanes]
+        may = set(self._danger.may_start(said, ends, spans, forms))
         return (said_tokens for said_tokens, span in zip(sentences, spans, strict=True)
                 if span in may)
 
