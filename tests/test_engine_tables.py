@@ -79,6 +79,15 @@ def test_every_effect_round_trips_through_json(effect):
     assert type(effect).from_json(data) == effect
 
 
+def test_a_saved_place_written_as_json_shares_nothing_with_the_turn():
+    """The JSON is handed to a store or to the next request; changing it (as a store may,
+    filling in what it keeps) must not change the place the turn saved."""
+    effect = SavePosition("promises", {"flow": "promises", "vars": {"names": ["Sam"]}})
+    data = effect.to_json()
+    data["position"]["vars"]["names"].append("Alex")
+    assert effect.position == {"flow": "promises", "vars": {"names": ["Sam"]}}
+
+
 def test_a_list_of_effects_round_trips_through_json():
     assert effects_from_json(json.loads(json.dumps(effects_to_json(EFFECTS)))) == EFFECTS
 
