@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
-from urllib.parse import urlsplit
 
 import psycopg
 import psycopg_pool
+from psycopg.conninfo import conninfo_to_dict
 
 from dialogs.store import StoreError
 from progress.sql import MIGRATIONS as SHARED_MIGRATIONS
@@ -39,23 +39,30 @@ class _Executor:
 
 
 def _where(url: str) -> str:
-    parts = urlsplit(url)
-    return f"{parts.hostname or 'localhost'}:{parts.port or 5432}{parts.path}"
+    """host:port/database, for messages (never the password). Raises StoreError for a URL
+    that cannot be read."""
+    try:
+        params = conninfo_to_dict(url)
+    except psycopg.ProgrammingError as error:
+        raise StoreError(f"I can't read the progress database URL ({str(error).strip()}). "
+                         "It looks like postgresql://user@host:5432/database.") from None
+    host, port = params.get("host") or "localhost", params.get("port") or 5432
+    return f"{host}:{port}/{params.get('dbname', '')}"
 
 
 class PostgresStore(SqlStore):
     def __init__(self, url: str, *, pool_size: int = 4, timeout: float = 5.0):
         self.where = _where(url)
         self.pool_size = pool_size
+        self.pool = psycopg_pool.ConnectionPool(
+            url, min_size=1, max_size=pool_size, timeout=timeout, open=False,
+            kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))})
         try:
-            self.pool = psycopg_pool.ConnectionPool(
-                url, min_size=1, max_size=pool_size, timeout=timeout, open=False,
-                kwargs={"autocommit": True, "connect_timeout": max(1, int(timeout))})
             self.pool.open(wait=True, timeout=timeout)
-        except (psycopg.Error, psycopg_pool.PoolTimeout) as error:
-            raise StoreError(f"I can't reach the progress database at {self.where} "
-                             f"({str(error).strip() or type(error).__name__}). Check that it "
-                             "is running and that the database URL is right.") from None
+        except psycopg_pool.PoolTimeout:
+            raise StoreError(f"I can't reach the progress database at {self.where} (tried "
+                             f"for {timeout:g} s). Check that it is running and that "
+                             "the database URL is right.") from None
         with self._guard():
             self._migrate()
 

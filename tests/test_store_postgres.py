@@ -2,6 +2,10 @@
 and the database failing at start, mid-session, in a migration, or running out of
 connections."""
 
+import contextlib
+import re
+import socket
+import threading
 from datetime import date
 
 import psycopg
@@ -32,6 +36,9 @@ from tests.store_rows import fill, rows_per_table
 from tests.stores import kept_and_done, open_agreements, promise
 
 DAY = date(2026, 11, 29)
+
+pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
+"""The pool is used as its library asks (no deprecated defaults that will change)."""
 
 
 @pytest.fixture(scope="module")
@@ -77,10 +84,67 @@ def test_concurrent_turns_for_one_couple_lose_nothing(server):
 
 
 def test_a_database_that_is_not_there_at_start(server):
-    with pytest.raises(StoreError, match=r"can't reach the progress database at 127\.0\.0\.1:1"):
-        PostgresStore("postgresql://postgres@127.0.0.1:1/none", timeout=1)
+    with pytest.raises(StoreError) as refused:
+        PostgresStore("postgresql://postgres:secret@127.0.0.1:1/none", timeout=1.5)
+    assert str(refused.value) == (
+        "I can't reach the progress database at 127.0.0.1:1/none (tried for 1.5 s). Check "
+        "that it is running and that the database URL is right.")
     with pytest.raises(StoreError, match="don't know how to keep progress"):
         open_store("mysql://somewhere/db")
+
+
+def test_the_place_named_when_the_url_leaves_it_out(tmp_path, monkeypatch):
+    """No host is the local server, no port PostgreSQL's own; the message says so."""
+    monkeypatch.setenv("PGHOST", str(tmp_path))  # a folder with no server's socket in it
+    with pytest.raises(StoreError, match=r"at localhost:5432/none \(tried"):
+        PostgresStore("postgresql:///none", timeout=0.5)
+    with pytest.raises(StoreError, match=r"at localhost:5432/ \(tried"):
+        PostgresStore("postgresql://", timeout=0.5)
+
+
+def test_a_url_that_cannot_be_read_is_named_plainly():
+    """The sentence says which part is wrong, and how a good URL looks."""
+    for url, wrong in (("postgresql://db.internal/couplecare?colour=blue", '"colour"'),
+                       ("postgres://db.internal/%zz", '"%zz"')):
+        with pytest.raises(StoreError) as unreadable:
+            open_store(url)
+        message = str(unreadable.value)
+        assert message.startswith("I can't read the progress database URL (")
+        assert message.endswith("). It looks like postgresql://user@host:5432/database.")
+        assert wrong in message
+
+
+def test_the_default_wait_for_a_database_at_start(server):
+    """What a skill started with only COUPLECARE_DATABASE_URL waits for an absent server."""
+    with pytest.raises(StoreError, match=r"at 127\.0\.0\.1:1/none \(tried for 5 s\)"):
+        open_store("postgresql://postgres@127.0.0.1:1/none")
+
+
+def test_the_wait_for_a_database_at_start_ends_at_the_timeout(server):
+    """A server that comes up a few seconds later is not waited for past the timeout."""
+    url = server.new_database()
+    server.stop()
+    coming_up = threading.Timer(4, server.start)
+    coming_up.start()
+    try:
+        with pytest.raises(StoreError, match="can't reach the progress database"):
+            PostgresStore(url, timeout=1)
+    finally:
+        coming_up.join(timeout=60)
+    store = PostgresStore(url)
+    store.apply("c1", [SaveNames(("A", "B"))], DAY)
+    store.close()
+
+
+def test_a_host_that_never_answers_leaves_nothing_waiting_on_it(server):
+    """A host that takes the connection and says nothing: the store gives up and no thread
+    is left waiting on that connection (the default wait is two minutes)."""
+    before = set(threading.enumerate())
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        with pytest.raises(StoreError, match=f"at 127\\.0\\.0\\.1:{port}/none"):
+            PostgresStore(f"postgresql://postgres@127.0.0.1:{port}/none", timeout=0.5)
+        assert [t for t in set(threading.enumerate()) - before if t.is_alive()] == []
 
 
 def test_a_migration_that_breaks_midway_leaves_nothing_behind(server, monkeypatch):
@@ -103,10 +167,71 @@ def test_a_migration_that_breaks_midway_leaves_nothing_behind(server, monkeypatc
 
 def test_all_connections_busy_is_a_clear_error(server):
     store = PostgresStore(server.new_database(), pool_size=1, timeout=0.5)
-    with store.pool.connection(), pytest.raises(
-            StoreError, match="All 1 connections to the progress database"):
+    with store.pool.connection(), pytest.raises(StoreError) as busy:
         store.apply("c1", [SaveNames(("A", "B"))], DAY)
+    assert str(busy.value) == ("All 1 connections to the progress database are busy; the "
+                               "request was not written. Try again.")
+    assert store.profile("c1").names == ()
     store.close()
+
+
+def test_a_worker_uses_four_connections_by_default(server):
+    store = PostgresStore(server.new_database(), timeout=0.5)
+    with contextlib.ExitStack() as held:
+        for _ in range(3):
+            held.enter_context(store.pool.connection())
+        store.apply("c1", [SaveNames(("A", "B"))], DAY)
+        held.enter_context(store.pool.connection())
+        with pytest.raises(StoreError, match="All 4 connections"):
+            store.apply("c1", [SaveNames(("C", "D"))], DAY)
+    assert store.profile("c1").names == ("A", "B")
+    store.close()
+
+
+def test_a_request_waits_for_a_connection_no_longer_than_the_timeout(server):
+    """The only connection is freed after a few seconds: a request with a half-second
+    timeout has given up by then."""
+    store = PostgresStore(server.new_database(), pool_size=1, timeout=0.5)
+    taken, free = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with store.pool.connection():
+            taken.set()
+            free.wait(timeout=4)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert taken.wait(timeout=10)
+        with pytest.raises(StoreError, match="busy"):
+            store.apply("c1", [SaveNames(("A", "B"))], DAY)
+    finally:
+        free.set()
+        holder.join(timeout=10)
+    assert store.profile("c1").names == ()
+    store.close()
+
+
+def test_a_database_from_a_newer_version_is_left_untouched(server):
+    url = server.new_database()
+    store = PostgresStore(url)
+    store.apply("c1", [SaveNames(("Sam", "Alex"))], DAY)
+    store.close()
+    newer = postgres_store.SCHEMA_VERSION + 1
+    with psycopg.connect(url, autocommit=True) as connection:
+        connection.execute("UPDATE couplecare_schema SET version = %s", (newer,))
+    with pytest.raises(StoreError) as refused:
+        PostgresStore(url)
+    where = re.sub(r"^postgresql://postgres@", "", url)
+    assert str(refused.value) == (
+        f"The progress database at {where} was written by a newer version of Couple Care "
+        f"(format {newer}; this version reads up to {postgres_store.SCHEMA_VERSION}). Update "
+        "Couple Care; nothing was changed.")
+    with psycopg.connect(url) as connection:
+        assert connection.execute("SELECT version FROM couplecare_schema").fetchall() == [
+            (newer,)]
+        assert connection.execute("SELECT names FROM couples").fetchall() == [
+            ('["Sam", "Alex"]',)]
 
 
 def test_an_older_schema_is_migrated_keeping_its_data(server):
