@@ -5,7 +5,9 @@ and runs only the tests that reach the changed function; a change that no test n
 "survives". Each module runs in its own copy of the project, so the working tree is never
 touched, at a low priority (nice 10). Prints the share of mutants killed per module;
 survivors judged equivalent (no behaviour can tell them apart) are listed in
-tools/mutation_equivalent.txt with a reason and counted apart.
+tools/mutation_equivalent.txt with a reason and counted apart; survivors that differ only in
+how long something takes are listed there too ("time only: ..."), in their own column, and
+still count as not killed.
 
 A module whose every mutant would take too long is run on a sample: every k-th mutant in
 mutmut's order (the same mutants each time), and the table says so with the sample's size.
@@ -114,6 +116,11 @@ def project_copy(target: Target, into: Path) -> None:
         pyproject.write("\n".join(lines) + "\n")
 
 
+TIME_ONLY = "time only:"
+"""A listed survivor whose reason starts so differs only in how long something takes: the
+tests hold no timed assertions, so it stays a survivor (counted as not killed), named with
+its reason instead of as a missing test."""
+
 NOT_A_MUTANT = "not-a-mutant-name"
 """Asked for by name, it makes mutmut write every mutant and stop before running any."""
 
@@ -164,8 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     chosen = [t for t in TARGETS if not args.modules or t.name in args.modules]
     known = equivalent()
-    print(f"{'module':<30} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'survived':>9} "
-          f"{'killed %':>9}", flush=True)
+    print(f"{'module':<30} {'mutants':>8} {'killed':>7} {'equiv.':>7} {'time':>5} "
+          f"{'survived':>9} {'killed %':>9}", flush=True)
     short = 0
     for target in chosen:
         missing = target.needs() if target.needs else None
@@ -175,16 +182,17 @@ def main(argv: list[str] | None = None) -> int:
         every = args.every or target.every
         statuses, total = mutate(target, args.children, every)
         killed = sum(s.startswith(("killed", "timeout", "caught")) for s in statuses.values())
-        equal = [n for n, s in statuses.items() if s.startswith("survived") and n in known]
+        listed = [n for n, s in statuses.items() if s.startswith("survived") and n in known]
+        timed = [n for n in listed if known[n].startswith(TIME_ONLY)]
         alive = [n for n, s in statuses.items()
                  if not s.startswith(("killed", "timeout", "caught")) and n not in known]
-        judged = len(statuses) - len(equal)
+        judged = len(statuses) - len(listed) + len(timed)
         share = 100 * killed / judged if judged else 0.0
         short += share < 90
         sample = (f"  (a sample: 1 in {every} of {total} mutants)"
                   if len(statuses) < total else "")
-        print(f"{target.path:<30} {len(statuses):>8} {killed:>7} {len(equal):>7} "
-              f"{len(alive):>9} {share:>8.1f}%{sample}", flush=True)
+        print(f"{target.path:<30} {len(statuses):>8} {killed:>7} {len(listed) - len(timed):>7} "
+              f"{len(timed):>5} {len(alive):>9} {share:>8.1f}%{sample}", flush=True)
         for name in alive:
             print(f"    not killed: {name} ({statuses[name]})", flush=True)
     print(f"\nEquivalent survivors and why: {EQUIVALENT.relative_to(ROOT)}")
