@@ -35,7 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EQUIVALENT = ROOT / "tools" / "mutation_equivalent.txt"
-PACKAGES = ("couplecare", "dialogs", "local_voice", "progress", "rehearsal", "skill")
+PACKAGES = ("couplecare", "dialogs", "local_voice", "progress", "rehearsal", "skill", "tools")
+"""Copied into mutmut's own tree, so tests can import from each (tools: the safety trainer)."""
 
 
 @dataclass(frozen=True)
@@ -140,10 +141,13 @@ def mutate(target: Target, children: int, every: int) -> tuple[dict[str, str], i
         env = {**os.environ, "PYTHONPATH": str(work)}
         mutmut = [sys.executable, "-m", "mutmut"]
 
+        said: list[str] = []
+
         def run(*names: str) -> None:
-            subprocess.run([*mutmut, "run", "--max-children", str(children), *names],
-                           cwd=work, env=env, stdout=subprocess.DEVNULL,
-                           stderr=subprocess.DEVNULL, check=False, preexec_fn=lambda: os.nice(10))
+            done = subprocess.run([*mutmut, "run", "--max-children", str(children), *names],
+                                  cwd=work, env=env, capture_output=True, text=True,
+                                  check=False, preexec_fn=lambda: os.nice(10))
+            said[:] = (done.stdout + done.stderr).splitlines()[-12:]
 
         if every > 1:
             run(NOT_A_MUTANT)
@@ -159,6 +163,8 @@ def mutate(target: Target, children: int, every: int) -> tuple[dict[str, str], i
             shutil.copytree(work / "mutants", Path(os.environ["MUTATE_KEEP"]) / target.name,
                             dirs_exist_ok=True)
     statuses = dict(re.findall(r"^\s*(\S+): (\S+.*)$", listed, re.M))
+    if all(statuses.get(name, "not checked") == "not checked" for name in chosen):
+        raise RuntimeError("mutmut ran no mutant; the end of what it said:\n" + "\n".join(said))
     return {name: statuses.get(name, "not run") for name in chosen}, len(everyone)
 
 
@@ -180,7 +186,12 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{target.path:<30} not run: {missing}", flush=True)
             continue
         every = args.every or target.every
-        statuses, total = mutate(target, args.children, every)
+        try:
+            statuses, total = mutate(target, args.children, every)
+        except RuntimeError as error:
+            print(f"{target.path:<30} not run: {error}", flush=True)
+            short += 1
+            continue
         killed = sum(s.startswith(("killed", "timeout", "caught")) for s in statuses.values())
         listed = [n for n, s in statuses.items() if s.startswith("survived") and n in known]
         timed = [n for n in listed if known[n].startswith(TIME_ONLY)]
