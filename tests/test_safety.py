@@ -13,6 +13,7 @@ from dialogs.engine import Context, IntentEvent, Launch, Profile, Utterance
 from dialogs.markup import to_plain
 from dialogs.model import Platform
 from dialogs.safety import SAFETY_DIR, check, load_detector
+from dialogs.safety.detector import SafetyDetector, default_detector
 from dialogs.safety.words import joined, marked, tokens
 from dialogs.source import DefinitionError
 
@@ -67,6 +68,23 @@ def test_the_corpus_meets_the_goal():
     assert len(danger) >= 400 and len(ordinary) >= 400
     assert recall >= 0.98 and false_alarms <= 0.02, (recall, false_alarms)
 
+
+def test_the_detector_kept_as_data_answers_as_the_one_that_read_every_rule():
+    """The book cache keeps the detector as plain data and rebuilds it reading each phrase
+    (and word list) when a sentence first needs it: every section must then answer as it
+    does read in full: danger, harmless sayings, negations, danger said to be over."""
+    fresh = default_detector()
+    kept = SafetyDetector(fresh.compiled, learned=fresh.learned)
+    danger = [s for sentences in CORPUS["danger"].values() for s in sentences][::40]
+    ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences][::40]
+    sentences = [*danger, *ordinary, "he has never hit me", "I would never hurt myself",
+                 "you kill me with those jokes", "I'm not sure if he would hurt me",
+                 "my ex was violent, that was fifteen years ago and I'm safe now",
+                 "he didn't hit me, he hit the wall"]
+    answers = [(s, fresh.check(s), kept.check(s)) for s in sentences]
+    assert [a for a in answers if a[1] != a[2]] == []
+    assert sum(a[1] is None for a in answers) >= len(ordinary)
+    assert sum(a[1] is not None for a in answers) >= len(danger)
 
 def test_several_texts_are_danger_when_any_of_them_is_and_the_same_words_are_read_once():
     """What Alexa hands over for one request (a slot as heard and as resolved, words with
