@@ -136,6 +136,16 @@ def test_a_lead_in_and_carried_words_are_read_as_the_sentence_they_make(before, 
     assert joined((marked(before), marked(words))) == tokens(before + words)
 
 
+def test_carried_words_are_read_by_the_rules_only():
+    """The learned second opinion judges what was said, not each sentence rebuilt behind a
+    lead-in."""
+    learned_only = "it's like there's a countdown in my head and i know how it ends"
+    heard = BOOK.safety.check_any([learned_only])
+    assert heard is not None and heard.category == "learned"
+    assert BOOK.safety.check_any(["fine"], learned_only, AROUND) is None
+    assert BOOK.safety.check_any(["fine"], "he hit me", AROUND).category == "violence"
+
+
 def test_every_kind_of_danger_in_the_corpus_is_a_kind_the_concepts_know():
     assert set(CORPUS["danger"]) <= set(BOOK.safety.categories)
 
