@@ -260,7 +260,10 @@ class Hearing:
 
     phrases: list[str] | None
     guard: list[str] | None = None
-    """Beside open recognition: the commands and safety phrases of the step."""
+    """Listened for beside: with open recognition, the commands and safety phrases of the
+    step; in free speech heard with a grammar, the safety phrases alone. With fewer phrases
+    to choose from than the step's grammar, a safety phrase inside a sentence is less often
+    taken for fillers or for a command."""
     alone: bool = False
     """In speech longer than a phrase, only a phrase said on its own counts (free speech,
     where a command word may be part of a sentence); otherwise, and in short speech, the
@@ -375,7 +378,8 @@ class VoiceLoop:
             return Hearing(phrases, None if phrases is not None else guard)
         if listen.mode is ListenMode.ANY_WORDS and listen.keeps_words:
             return Hearing(None, guard)
-        return Hearing(self.matcher.grammar(listen.intents) or [], alone=True)
+        return Hearing(self.matcher.grammar(listen.intents) or [],
+                       self.matcher.grammar([intents.SAFETY]), alone=True)
 
     def stream(self, rate: int) -> Stream:
         """A recognition stream for the next utterance (the Listener feeds it)."""

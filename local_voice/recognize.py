@@ -59,8 +59,10 @@ class Transcript:
     """The best path through the grammar alone, with no filler: the phrase a short answer
     is judged as (empty when there is no grammar)."""
     guarded: str = ""
-    """With open recognition, what a grammar of commands and safety phrases (among fillers)
-    heard in the same speech: a danger the open model mishears is still caught."""
+    """What a second grammar (`guard`: commands and safety phrases beside open recognition,
+    safety phrases beside a grammar of commands in free speech), among fillers, heard in the
+    same speech: a danger the other decoding mishears or lets fillers absorb is still
+    caught."""
 
     @property
     def confidence(self) -> float:
@@ -193,9 +195,8 @@ class Stream:
         self.phrases = phrases
         fillers = owner.fillers(phrases) if phrases is not None else []
         self.words = owner.recognizer(rate, None if phrases is None else [*phrases, *fillers])
-        guard_fillers = owner.fillers(guard) if guard and phrases is None else []
-        self.guard = owner.recognizer(rate, [*guard, *guard_fillers]) \
-            if guard and phrases is None else None
+        guard_fillers = owner.fillers(guard) if guard else []
+        self.guard = owner.recognizer(rate, [*guard, *guard_fillers]) if guard else None
         self.guard_fillers = frozenset(guard_fillers)
         self.scored = owner.recognizer(rate, list(phrases), scored=True) \
             if phrases else None
