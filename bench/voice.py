@@ -12,7 +12,7 @@ word-confidence floor, here on the same streamed words, heard among fillers) wou
 acted on wrongly; a safety word inside sentences in a
 timed phase; each goal met or missed. Ends with one `ratio=` line.
 
-    python bench/voice.py [--repeat N] [--quick]
+    python bench/voice.py [--repeat N] [--quick] [--only CONDITION ...]
 """
 
 from __future__ import annotations
@@ -106,6 +106,8 @@ class Trial:
     """The same, by the previous decision: the grammar's words at a 0.5 confidence floor."""
     seconds: float
     """From the end of speech to the decision."""
+    safety_stop: bool = False
+    """Acted on wrongly by stopping for safety (a danger phrase heard in another)."""
 
 
 class Recorded:
@@ -194,8 +196,11 @@ def robustness(loop: VoiceLoop, folder: Path, per_phrase: int,
             path = folder / "trial.wav"
             path.write_bytes(degrade(audio).to_wav())
             event, transcript, took = hear(loop, path)
-            trials.append(Trial(name, phrase, outcome(event, phrase),
-                                before(transcript, phrases, phrase), took))
+            result = outcome(event, phrase)
+            stopped = result == "wrong" and isinstance(event, Utterance) and \
+                loop.safety.check(event.text)
+            trials.append(Trial(name, phrase, result, before(transcript, phrases, phrase), took,
+                                bool(stopped)))
     return trials
 
 
@@ -306,6 +311,7 @@ def rate_table(trials: list[Trial]) -> dict[str, dict[str, float]]:
             "asked": sum(t.outcome == "asked" for t in these) / count,
             "wrong": sum(t.outcome == "wrong" for t in these) / count,
             "wrong before": sum(t.before == "wrong" for t in these) / count,
+            "safety stops": sum(t.safety_stop for t in these) / count,
         }
     return table
 
@@ -328,6 +334,10 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true",
                         help="a smoke run: one take a phrase and sentence, only the conditions "
                              "with goals")
+    parser.add_argument("--only", action="append", default=[], metavar="CONDITION",
+                        choices=list(voices.conditions()),
+                        help="only this condition of the robustness table, with every take "
+                             "(repeat for more)")
     args = parser.parse_args()
     bare_rss = int(subprocess.run(
         [sys.executable, "-c", "import resource; print(resource.getrusage("
@@ -375,7 +385,7 @@ def main() -> None:
                                   FREE_CONVERSATION)
         takes = 1 if args.quick else len(voices.VOICES) * len(voices.SPEEDS)
         trials = robustness(answer_loop(book, store, recognizer), folder, takes,
-                            tuple(WRONG_GOALS) if args.quick else ())
+                            tuple(args.only) or (tuple(WRONG_GOALS) if args.quick else ()))
         found, of, false_stops, ordinary = timed_safety(book, store, recognizer, folder,
                                                         takes)
         peak_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -413,11 +423,11 @@ def main() -> None:
     table = rate_table(trials)
     print()
     print(f"{'condition':26} {'n':>4} {'correct':>8} {'asked':>7} {'wrong':>7} "
-          f"{'wrong before':>13}")
+          f"{'wrong before':>13} {'of wrong, safety stops':>23}")
     for name, row in table.items():
         print(f"{name:26} {row['n']:4.0f} {row['correct'] * 100:7.1f}% "
               f"{row['asked'] * 100:6.1f}% {row['wrong'] * 100:6.1f}% "
-              f"{row['wrong before'] * 100:12.1f}%")
+              f"{row['wrong before'] * 100:12.1f}% {row['safety stops'] * 100:22.1f}%")
     print(f"safety word inside a sentence, timed phase: found {found} of {of}; "
           f"ordinary sentences that stopped it: {false_stops} of {ordinary}")
     print()

@@ -31,7 +31,7 @@ from dialogs.matcher import spoken
 from dialogs.model import ListenMode, Platform
 from dialogs.session import Session
 from dialogs.store import ProgressStore
-from local_voice import endpoint
+from local_voice import endpoint, quality
 from local_voice.activity import VoiceActivity
 from local_voice.audio import VAD_RATE, Audio, AudioError, earcon, read_wav, silence
 from local_voice.devices import DeviceError
@@ -429,11 +429,14 @@ class VoiceLoop:
 
     def verdict(self, heard: Transcript, audio: Audio, phrases: list[str],
                 among: tuple[str, ...], alone: bool = False,
-                names: tuple[str, ...] = ()) -> Verdict:
+                names: tuple[str, ...] = (), weigh_sound: bool = True) -> Verdict:
+        """`weigh_sound`: in noise or a telephone band, confirm what would be acted on. Not
+        for the answer to a confirmation: acting then takes two phrases heard alike."""
         phrase = one_phrase(heard, phrases, alone)
         rival = self.rival_score(audio, phrases, phrase, among, names) \
             if phrase is not None and heard.score is not None else None
-        verdict = judge(heard, phrases, rival, self.settings.thresholds, alone)
+        verdict = judge(heard, phrases, rival, self.settings.thresholds, alone,
+                        quality.measure(audio) if weigh_sound else None)
         self.show(f"judged: {type(verdict).__name__.lower()}"
                   + (f" ({verdict.reason})" if isinstance(verdict, AskAgain) else ""))
         return verdict
@@ -504,7 +507,7 @@ class VoiceLoop:
     def confirmed(self, heard: Transcript, audio: Audio, phrases: list[str]) -> EngineEvent:
         pending, self.pending = self.pending, None
         assert pending is not None
-        verdict = self.verdict(heard, audio, phrases, CONFIRM_INTENTS)
+        verdict = self.verdict(heard, audio, phrases, CONFIRM_INTENTS, weigh_sound=False)
         if not isinstance(verdict, Accept):
             return IntentEvent(FALLBACK)
         meaning = self.meaning(verdict.text, CONFIRM_INTENTS)
