@@ -7,7 +7,8 @@ whose words only matter for commands, one whose words are kept); speech synthesi
 word; peak memory against a bare interpreter. Then a robustness table: every phrase of a
 real step's grammar, said by two espeak-ng voices at three speeds, in clean, noisy,
 telephone-band, clipped and paused versions, with the share acted on correctly, asked
-again (or confirmed first) and acted on wrongly, beside what the previous rule (a 0.5
+again (or confirmed first) and acted on wrongly (and how much of that was a safety stop
+on a phrase heard as a danger word), beside what the previous rule (a 0.5
 word-confidence floor, here on the same streamed words, heard among fillers) would have
 acted on wrongly; a safety word inside sentences in a
 timed phase; each goal met or missed. Ends with one `ratio=` line.
