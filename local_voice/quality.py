@@ -41,7 +41,8 @@ class SignalQuality:
 def measure(audio: Audio) -> SignalQuality | None:
     """None for audio too short to say (under three frames) or with no sound in it."""
     size = max(1, round(audio.rate * FRAME_SECONDS))
-    samples = audio.samples().astype(np.float64) / 32768.0
+    whole = Audio(audio.pcm[:len(audio.pcm) // 2 * 2], audio.rate)  # no half sample
+    samples = whole.samples().astype(np.float64) / 32768.0
     count = len(samples) // size
     if count < 3:
         return None

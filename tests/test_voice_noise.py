@@ -51,6 +51,7 @@ def test_the_sound_of_an_utterance_says_how_noisy_and_how_narrow_it_was(tmp_path
     narrow = measure(telephone(speech))
     assert narrow is not None and narrow.high_band_db < -50 and narrow.snr_db > 40
     assert measure(Audio(bytes(3200), 16000)) is None  # no sound, nothing to say
+    assert measure(Audio(speech.pcm + b"\x01", 16000)) == clean  # a cut half sample
 
 
 def clear(text: str) -> Transcript:
