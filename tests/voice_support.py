@@ -34,9 +34,11 @@ def couple_store(path: Path) -> SqliteStore:
     return store
 
 
-def speak_korean(text: str, path: Path) -> Path:
+def speak_korean(text: str, path: Path, words_per_minute: int | None = None) -> Path:
     """Korean speech from espeak-ng, as a WAV file."""
-    subprocess.run(["espeak-ng", "-v", "ko", "-w", str(path), text], check=True, timeout=60)
+    rate = ["-s", str(words_per_minute)] if words_per_minute else []
+    subprocess.run(["espeak-ng", "-v", "ko", *rate, "-w", str(path), text], check=True,
+                   timeout=60)
     return path
 
 
