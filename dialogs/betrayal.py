@@ -14,8 +14,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import yaml
-
 from dialogs.safety.phrases import Positions, Sequence, find, parse
 from dialogs.safety.words import words
 
@@ -40,6 +38,8 @@ def phrases_from(data: Mapping[str, list[str]]) -> BetrayalPhrases:
 
 @cache
 def shipped_phrases() -> BetrayalPhrases:
+    import yaml  # read at the first sentence heard, not at start-up
+
     return phrases_from(yaml.safe_load(BETRAYAL_FILE.read_text(encoding="utf-8")))
 
 

@@ -16,8 +16,6 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from dialogs.matcher import normalise
 
 BLAME_FILE = Path(__file__).parent / "content" / "blame.yaml"
@@ -70,6 +68,8 @@ def rules_from(data: Mapping[str, Any]) -> tuple[BlameRule, ...]:
 
 @cache
 def shipped_rules() -> tuple[BlameRule, ...]:
+    import yaml  # read at the first words checked for blame, not at start-up
+
     return rules_from(yaml.safe_load(BLAME_FILE.read_text(encoding="utf-8")))
 
 

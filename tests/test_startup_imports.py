@@ -12,8 +12,11 @@ WEB_AND_ALEXA = ("flask", "werkzeug", "ask_sdk_core", "ask_sdk_model", "ask_sdk_
                  "cryptography")
 
 
-def imported(*args: str, stdin: str = "", data_dir: Path) -> set[str]:
+def imported(*args: str, stdin: str = "", data_dir: Path, cache_dir: Path | None = None,
+             ) -> set[str]:
     env = {**os.environ, "COUPLECARE_DATA_DIR": str(data_dir)}
+    if cache_dir is not None:
+        env["COUPLECARE_CACHE_DIR"] = str(cache_dir)
     run = subprocess.run([sys.executable, "-X", "importtime", "-m", "couplecare.cli", *args],
                          input=stdin, capture_output=True, text=True, env=env, cwd=ROOT,
                          timeout=120)
@@ -30,6 +33,16 @@ def test_the_text_front_end_never_imports_the_web_service_or_the_alexa_sdk(tmp_p
     modules = imported("talk", "--text", stdin="yes\nyes\nSam\nAlex\n", data_dir=tmp_path)
     assert "local_voice.text" in modules and "dialogs.engine" in modules  # it did talk
     assert not top_level(modules) & set(WEB_AND_ALEXA)
+
+
+def test_the_first_prompt_from_the_kept_book_reads_no_yaml(tmp_path):
+    """With the checked book in the cache, nothing is parsed before the first prompt: the
+    YAML reader and the sample-sentence templates are loaded only when a file is read."""
+    cache = tmp_path / "cache"
+    imported("talk", "--text", data_dir=tmp_path / "first", cache_dir=cache)  # fills it
+    modules = imported("talk", "--text", data_dir=tmp_path / "second", cache_dir=cache)
+    assert "dialogs.book_cache" in modules and "dialogs.engine" in modules
+    assert not top_level(modules) & {"yaml", "hassil"}
 
 
 def test_help_imports_none_of_the_packages(tmp_path):
