@@ -47,6 +47,7 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "he has never hit me", "I would never hurt myself", "I don't know", "we're done",
     "I'm dying to see that film", "that hurt my feelings",
     "my husband's never laid a hand on me",
+    "hes never hit me or choked me", "he has never taken my phone or read my messages",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
@@ -238,6 +239,9 @@ beyond_harmless: [kill]
     ("he threatened to leave and take the kids and kill me", "threats"),
     ("I'd been cutting again before he came home", "self_harm"),
     ("he bit me so hard it bled", "violence"),
+    ("he wasn't joking, he said he'd kill me", "threats"),
+    ("it wasnt even a joke, she said shed kill me", "threats"),
+    ("id rather be dead than go on like this", "suicide"),
 ])
 def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
     concern = check(said)

@@ -179,6 +179,40 @@ negation: [never, "not at all"]
     assert detector.check("he never hurt me") is None
 
 
+def test_a_negation_is_shared_by_deeds_listed_with_or(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  violence: ["(choke|kick) me", "he will kill me"]
+  stalking: ["read my messages"]
+  suicide: ["thinking about killing myself"]
+negation: [never, not, nobody, nor]
+""")
+    assert detector.check("he has never hit me or choked me") is None
+    assert detector.check("he never hit me or kicked me or choked me") is None
+    assert detector.check("he has never once checked my phone or read my messages") is None
+    assert detector.check("he has never hit me nor choked me") is None
+    assert detector.check("I can not leave or he will kill me").words == "he will kill me"
+    assert detector.check("I can not eat or stop thinking about killing myself") is not None
+    assert detector.check("nobody helps me or reads my messages") is not None
+    assert detector.check("he has never been to my flat or my office or read my messages")
+
+
+def test_a_harmless_saying_right_after_a_negation_excuses_nothing(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  threats: ["(he|she) said ~ kill me", "not let me leave"]
+harmless: ["(joking|kidding|a joke) ~ kill", "let me leave the washing up"]
+negation: [not, never]
+not_negation: ["not (even|just)"]
+""")
+    assert detector.check("he was joking, he said he would kill me") is None
+    assert detector.check("he was not joking, he said he would kill me") is not None
+    assert detector.check("it was not a joke, he said he would kill me") is not None
+    assert detector.check("he was not even kidding, he said he would kill me") is not None
+    assert detector.check("not that he was joking, he said he would kill me") is None
+    assert detector.check("he will not let me leave the washing up") is None
+
+
 def test_a_rule_any_word_can_start_does_not_hide_the_rules_after_it(tmp_path):
     detector = detector_for(tmp_path, """
 danger:
@@ -228,6 +262,27 @@ danger:
     ("help!!", "help |"),
     ("no... way", "no | way"),
     ("scared – he hits – me", "scared | he hits | me"),
+    ("theres no point", "there is no point"),
+    ("theres been shouting", "there has been shouting"),
+    ("whos got the kids", "who has got the kids"),
+    ("wheres he gone", "where is he gone"),
+    ("i darent go home", "i dare not go home"),
+    ("i wouldve left", "i would have left"),
+    ("hes had enough", "he has had enough"),
+    ("she's had a drink", "she has had a drink"),
+    ("dad's had a drink", "dad has had a drink"),
+    ("its not worth it", "it is not worth it"),
+    ("its been weeks", "it has been weeks"),
+    ("its like a prison", "it is like a prison"),
+    ("its my fault", "it is my fault"),
+    ("the dog hurt its paw", "the dog hurt its paw"),
+    ("its very own bed", "its very own bed"),
+    ("id rather be dead", "i would rather be dead"),
+    ("shed rather die", "she would rather die"),
+    ("show your id rather than your passport", "show your id rather than your passport"),
+    ("shell kill me", "she will kill me"),
+    ("the shell cracked", "the shell cracked"),
+    ("well be fine", "well be fine"),
 ])
 def test_contractions_possessives_and_punctuation_are_read_as_the_rules_spell_them(said, read):
     assert " ".join(tokens(said)) == read

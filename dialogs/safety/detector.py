@@ -6,7 +6,9 @@ their dictionary forms, never on fuzzy matches: "unseen" is not "unsafe".
 A phrase does not count when it is said as harmless (an idiom listed under
 `harmless:`; in the file of one kind of danger, for that kind only) or when a
 negation the phrase does not name comes shortly before it in the same clause
-("he has never hit me"); "not sure if" is not a negation. Nor does it count when the
+("he has never hit me", and "or choked me" after it); "not sure if" is not a negation.
+A harmless saying right after a negation excuses nothing ("he was not joking, he said
+he would kill me"). Nor does a phrase count when the
 sentence says the danger is over and the person safe ("my ex was violent, that was fifteen
 years ago and I feel safe now"): a `past:` phrase and a `resolved:` phrase, and no
 `recurring:` phrase ("again", "still", "last week").
@@ -314,14 +316,14 @@ class SafetyDetector:
         dangers = list(self._danger.found(said, every_way=True))
         if not dangers:  # most of what people say: no sayings or negations need be read
             return self._learned_concern(said_tokens, words_said, said) if ask_learned else None
-        harmless = _named_positions_by_category(self._harmless, said)
-        everywhere = harmless.get(_EVERY_CATEGORY, frozenset())
-        negators = _named_positions(self._negations, said) - _named_positions(
-            self._not_negations, said)
+        negations = _named_positions(self._negations, said)
+        negators = negations - _named_positions(self._not_negations, said)
+        sayings = _sayings_by_category(self._harmless, said, negations, words_said)
+        everywhere = sayings.get(_EVERY_CATEGORY, [])
         strong = _named_positions(self._beyond_harmless, said)
         best: tuple[tuple[int, int], _Rule, Found] | None = None
         for number, rule, found in dangers:
-            said_harmlessly = everywhere | harmless.get(rule.category, frozenset())
+            said_harmlessly = _excused(found, everywhere + sayings.get(rule.category, []))
             if found.named & said_harmlessly and not (found.named - said_harmlessly) & strong:
                 continue
             if _negated(found, negators, words_said):
@@ -373,16 +375,68 @@ def _named_positions(rules: _Rules, said: Positions) -> frozenset[int]:
 
 def _negated(found: Found, negators: frozenset[int], said: list[Word]) -> bool:
     """A negation the phrase does not name, early inside it ("he has never hit me") or
-    shortly before it in its clause ("I would never hurt myself")."""
+    shortly before it in its clause ("I would never hurt myself").
+
+    A phrase that starts with a verb added to a list by "or" shares the "not" or "never"
+    shortly before that "or" ("he has never taken my phone or read my messages"); only
+    those two, which deny a deed, and not "nobody" or "nothing", which may be the danger
+    itself ("nobody loves me or cares if I die")."""
     inside = range(found.start, min(found.end, found.start + NEGATION_REACH))
     if any(i in negators for i in inside if i not in found.named):
         return True
-    position, reach = found.start, NEGATION_REACH
-    while position > 0 and reach > 0 and not said[position].starts_clause:
+    position, reach, carried = found.start, NEGATION_REACH, False
+    while position > 0 and reach > 0:
+        if said[position].starts_clause:
+            if not (said[position].joins_a_list and (carried or position == found.start - 1)):
+                return False
+            reach, carried = NEGATION_REACH, True
         position, reach = position - 1, reach - 1
-        if position in negators:
+        if position in negators and (not carried or said[position].text in DEED_NEGATIONS):
             return True
     return False
+
+
+DEED_NEGATIONS = frozenset({"not", "never"})
+"""The negations a list of deeds joined by "or" shares (see `_negated`)."""
+
+
+Saying = tuple[frozenset[int], frozenset[int]]
+"""Where a harmless saying is said: the words it names, and the negations that deny it."""
+
+
+def _sayings_by_category(rules: _Rules, said: Positions, negations: frozenset[int],
+                         words: list[Word]) -> dict[str, list[Saying]]:
+    sayings: dict[str, list[Saying]] = defaultdict(list)
+    for _, rule, found in rules.found(said):
+        sayings[rule.category].append((found.named, _denials(found, negations, words)))
+    return sayings
+
+
+def _denials(found: Found, negations: frozenset[int], said: list[Word]) -> frozenset[int]:
+    """The negation right before a harmless saying, in its clause: "he was not joking", "it
+    was not a joke", "not even kidding" (any negation: "not even" or "not just" deny a joke
+    too). Only before its start: a negation before a later word may be what the saying
+    means ("I tiptoe around so I don't wake him")."""
+    for before in (found.start - 1, found.start - 2):
+        if before < 0 or said[before + 1].starts_clause:
+            break
+        if before in negations:
+            return frozenset({before})
+        if said[before].text not in _SMALL_WORDS:
+            break
+    return frozenset()
+
+
+_SMALL_WORDS = frozenset({"a", "an", "even", "really", "actually", "just", "only"})
+"""Words that may come between a negation and the harmless word it denies ("not a joke")."""
+
+
+def _excused(danger: Found, sayings: Iterable[Saying]) -> frozenset[int]:
+    """The words harmless sayings excuse for `danger`: each saying's, unless a negation denies
+    it ("he was not joking, he said he would kill me") that the danger phrase does not name
+    itself (in "he will not let me leave the washing up", the "not" of "will not let me
+    leave" denies nothing)."""
+    return frozenset().union(*(named for named, denials in sayings if denials <= danger.named))
 
 
 OVER = ("past", "resolved", "recurring")

@@ -40,11 +40,14 @@ _NO_APOSTROPHE = {
     "youll": "you will", "youd": "you would", "hes": "he is", "shes": "she is",
     "theyre": "they are", "theyve": "they have", "theyll": "they will", "theyd": "they would",
     "thats": "that is", "whats": "what is", "wont": "will not", "itll": "it will",
-    "itd": "it would", "weve": "we have", "hed": "he would",
-"yall": "you all",
+    "itd": "it would", "weve": "we have", "hed": "he would", "yall": "you all",
+    "theres": "there is", "heres": "here is", "wheres": "where is", "whos": "who is",
+    "darent": "dare not", "neednt": "need not", "shouldve": "should have",
+    "wouldve": "would have", "couldve": "could have", "mustve": "must have",
+    "mightve": "might have",
 }
-"""Contractions as speech recognisers spell them. "ill", "well", "were" are real words
-and stay as they are."""
+"""Contractions as speech recognisers spell them. "ill", "well", "were", "its", "shed",
+"shell" are real words too: they stay as they are, or are read with the word after them."""
 
 _PRONOUN_IS = frozenset({"he", "she", "it", "that", "there", "what", "who", "where", "here",
                          "how", "everyone", "everybody", "nobody", "someone", "something",
@@ -63,12 +66,15 @@ _CLAUSE_WORDS = frozenset({"but", "and", "or", "so", "because", "when", "wheneve
 
 @dataclass(frozen=True)
 class Word:
-    """One word as said, with every dictionary form it may have, and whether a new part
-    of the sentence starts with it (after punctuation or a word like "but")."""
+    """One word as said, with every dictionary form it may have, whether a new part of the
+    sentence starts with it (after punctuation or a word like "but"), and whether it is an
+    "or" that adds one more thing done to the part before ("never took my phone or read my
+    messages"), so that what is said of the one may be said of the other."""
 
     text: str
     forms: frozenset[str]
     starts_clause: bool = False
+    joins_a_list: bool = False
 
     def is_(self, pattern_word: str) -> bool:
         return pattern_word in self.forms  # the forms include the word as said
@@ -127,6 +133,10 @@ _PRONOUN_WILL = {"ill": "i will", "id": "i would", "shed": "she would", "hed": "
                  "wed": "we would", "hell": "he will", "shell": "she will"}
 """Contractions a recogniser writes as other words; read as such only before a verb."""
 
+_PRONOUN_WOULD = {word: full for word, full in _PRONOUN_WILL.items() if full.endswith("would")}
+"""Of those, the ones read as such before "rather" too ("id rather die"), unless "rather than"
+follows ("show your id rather than your passport")."""
+
 
 _PARTICIPLES_AFTER_HAD = frozenset({
     "been", "gone", "done", "seen", "taken", "told", "had", "given", "written", "eaten",
@@ -141,8 +151,18 @@ but "my wife's phone"."""
 _AFTER_IS = frozenset({
     "not", "never", "no", "nothing", "up", "over", "gone", "done", "finished", "dead", "a",
     "an", "the", "so", "too", "always", "just", "really", "still", "very", "all", "going",
-    "getting", "coming", "been", "got", "gotten", "fine", "ok", "okay", "better", "worse"})
+    "getting", "coming", "been", "got", "gotten", "had", "fine", "ok", "okay", "better",
+    "worse"})
 """Words that follow "is" (or "has") and never a possessive."""
+
+_AFTER_HAS = frozenset({"been", "got", "gotten", "had"})
+"""After these, a "'s" is "has": "she's been", "he's had enough"."""
+
+_AFTER_IT_IS = (_AFTER_IS - {"very"}) | frozenset({
+    "like", "my", "your", "his", "her", "our", "their", "me", "you", "him", "them", "us",
+    "because", "about", "in", "on", "what", "how", "who", "when", "that", "this"})
+"""Words after which a recogniser's "its" is "it's" ("its not worth it", "its been weeks"):
+none of them follows the possessive "its" ("its very own" may, so "very" is not here)."""
 
 _NOT_A_BITE = frozenset({"a", "little", "quite", "tiny", "wee", "the", "this", "that"})
 """Before "bit", these make it a small amount ("a bit upset"), not the past of "bite"."""
@@ -195,20 +215,24 @@ def _without_leading_boundary(result: list[str]) -> list[str]:
 
 
 def _settled(result: list[str]) -> list[str]:
-    """Words read with the word after them (and "is" with the one before): "'s", "ill", "'d".
+    """Words read with the word after them (and "is" with the one before): "'s", "its", "ill",
+    "'d".
     Changes `result` itself."""
     for i in range(len(result) - 1, -1, -1):
         following = result[i + 1] if i + 1 < len(result) else ""
         if result[i] == _S:
             if following in _AFTER_IS:
-                result[i] = "has" if following in ("been", "got", "gotten") else "is"
+                result[i] = "has" if following in _AFTER_HAS else "is"
             else:
                 del result[i]
             continue
-        if result[i] == "is" and following in ("got", "gotten", "been") and i > 0 and \
-                result[i - 1] in ("he", "she", "it", "that", "who"):
-            result[i] = "has"  # "he's got", "she's been"
-        if result[i] in _PRONOUN_WILL and following in _AFTER_I_WILL:
+        if result[i] == "its" and following in _AFTER_IT_IS:
+            result[i:i + 1] = ["it", "has" if following in _AFTER_HAS else "is"]
+            continue
+        if result[i] == "is" and following in _AFTER_HAS and i > 0 and \
+                result[i - 1] in ("he", "she", "it", "that", "who", "there"):
+            result[i] = "has"  # "he's got", "she's been", "there's been"
+        if _is_contracted(result[i], following, result[i + 2] if i + 2 < len(result) else ""):
             result[i:i + 1] = _PRONOUN_WILL[result[i]].split()
         elif result[i] == "would" and following in _PARTICIPLES_AFTER_HAD:
             result[i] = "had"  # "i'd been", "he'd gone"
@@ -217,6 +241,13 @@ def _settled(result: list[str]) -> list[str]:
         elif result[i].endswith("in") and _dropped_g(result[i]):
             result[i] += "g"
     return result
+
+
+def _is_contracted(word: str, following: str, after_next: str) -> bool:
+    """Whether `word` is one of `_PRONOUN_WILL` for the words after it."""
+    if word in _PRONOUN_WOULD and following == "rather":
+        return after_next != "than"
+    return word in _PRONOUN_WILL and following in _AFTER_I_WILL
 
 
 @cache
@@ -236,16 +267,29 @@ def words_of_tokens(said: list[str]) -> list[Word]:
     """`words` of what `tokens` gave."""
     result: list[Word] = []
     new_clause = True
-    for token in said:
+    for position, token in enumerate(said):
         if token == BOUNDARY:
             new_clause = True
             continue
         small = token == "bit" and bool(result) and result[-1].text in _NOT_A_BITE
-        result.append(_word(token, new_clause, small))
+        following = said[position + 1] if position + 1 < len(said) else ""
+        joins = token == "or" and new_clause and _may_be_a_deed(following)
+        result.append(_word(token, new_clause, small, joins))
         new_clause = False
     return result
 
 
+@cache
+def _may_be_a_deed(word: str) -> bool:
+    """Whether `word` may be a verb that is not a helper ("read", "choked"; not "would",
+    "is", "he"): after "or", one more thing done, not a new sentence ("or he will")."""
+    from lemminflect import getAllLemmas
+
+    lemmas = getAllLemmas(word)
+    return "VERB" in lemmas and "AUX" not in lemmas
+
+
 @lru_cache(maxsize=8192)
-def _word(token: str, new_clause: bool, small: bool) -> Word:
-    return Word(token, frozenset({token}) if small else forms_of(token), new_clause)
+def _word(token: str, new_clause: bool, small: bool, joins_a_list: bool = False) -> Word:
+    return Word(token, frozenset({token}) if small else forms_of(token), new_clause,
+                joins_a_list)
