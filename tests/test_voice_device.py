@@ -108,6 +108,7 @@ def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_si
              if line.startswith("heard:")]
     assert heard == ["네", "네", "멈춰"], shown
     guide = [line for line in shown if line.startswith("guide:")]
-    assert "Take your time" in guide[-2]
+    # silence brings one of the no-input sayings (which one depends on what was said before)
+    assert any(saying in guide[-2] for saying in ("Take your time", "whenever you're ready"))
     assert loop.turn.end_session
     assert store.profile(LOCAL_USER).saved["yeonseup"]["step"] == "intro"
