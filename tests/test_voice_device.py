@@ -47,12 +47,13 @@ def test_devices_are_listed(null_sink, capsys):
 
 class WatchedMicrophone(Microphone):
     """The real microphone, telling the simulated person when each listening turn begins
-    (after the echo guard), and giving out after `patience` seconds so that a test whose
-    person stopped talking ends instead of waiting for ever."""
+    (after the echo guard) or the conversation is over, and giving out after `patience`
+    seconds so that a test whose person stopped talking ends instead of waiting for ever."""
 
     def __init__(self, device: str, patience: float):
         super().__init__(device)
         self.turns = 0
+        self.closed = False
         self.changed = threading.Condition()
         self.deadline = time.monotonic() + patience
 
@@ -62,10 +63,17 @@ class WatchedMicrophone(Microphone):
             self.turns += 1
             self.changed.notify_all()
 
-    def listening_turn(self, number: int, timeout: float) -> bool:
-        """Wait until the `number`-th listening turn has begun."""
+    def close(self) -> None:
+        super().close()
         with self.changed:
-            return self.changed.wait_for(lambda: self.turns >= number, timeout=timeout)
+            self.closed = True
+            self.changed.notify_all()
+
+    def listening_turn(self, number: int, timeout: float) -> bool:
+        """Wait until the `number`-th listening turn has begun; False once it never will."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.turns >= number or self.closed, timeout=timeout)
+            return self.turns >= number and not self.closed
 
     def frame(self) -> bytes | None:
         if time.monotonic() > self.deadline:
@@ -83,14 +91,26 @@ def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_si
     loop = VoiceLoop(book, store, Platform.VOICE, Recognizer(KOREAN_MODEL), Synthesizer(),
                      speaker, settings, today=lambda: DAY,
                      show=shown.append)
-    said = [speak_korean(p, tmp_path / f"{i}.wav") if p else None
-            for i, p in enumerate(["네", "네", None, "멈춰"])]
-    missed: list[int] = []
+    yes = speak_korean("네", tmp_path / "yes.wav")
+    script = [yes, yes, None, speak_korean("멈춰", tmp_path / "stop.wav")]
+
+    def asked_to_confirm() -> bool:
+        guide = [line for line in shown if line.startswith("guide:")]
+        return bool(guide) and guide[-1].startswith("guide: Did you say")
 
     def person() -> None:
-        for turn, wav in enumerate(said, start=1):
+        """Says the script, one line per listening turn, and answers yes whenever the guide
+        asks whether it heard right, as a person would."""
+        turn = 0
+        while True:
+            turn += 1
             if not microphone.listening_turn(turn, timeout=60):
-                missed.append(turn)
+                return
+            if asked_to_confirm():
+                wav: object = yes
+            elif script:
+                wav = script.pop(0)
+            else:
                 return
             if wav is not None:
                 subprocess.run(["paplay", f"--device={null_sink}", str(wav)], check=True,
@@ -103,12 +123,14 @@ def test_a_conversation_through_the_sound_devices_without_hearing_itself(null_si
     finally:
         microphone.close()
     talker.join(timeout=30)
-    assert not talker.is_alive() and missed == []
+    assert not talker.is_alive() and script == [], shown
     heard = [line.split(": ", 1)[1].rsplit(" (", 1)[0] for line in shown
              if line.startswith("heard:")]
-    assert heard == ["네", "네", "멈춰"], shown
+    # only the person was heard, never the guide's own voice
+    assert heard[:2] == ["네", "네"] and "멈춰" in heard and set(heard) == {"네", "멈춰"}, shown
     guide = [line for line in shown if line.startswith("guide:")]
     # silence brings one of the no-input sayings (which one depends on what was said before)
-    assert any(saying in guide[-2] for saying in ("Take your time", "whenever you're ready"))
-    assert loop.turn.end_session
+    assert any(saying in line for line in guide
+               for saying in ("Take your time", "whenever you're ready")), shown
+    assert loop.turn.end_session, shown
     assert store.profile(LOCAL_USER).saved["yeonseup"]["step"] == "intro"
