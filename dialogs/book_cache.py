@@ -113,9 +113,20 @@ def load_cached(root: Path | str | None = None, folder: Path | None = None) -> L
     path = cache_file(root, folder)
     kept = _read(path, key)
     if kept is not None:
+        _check_encoder(kept)
         return Loaded(kept, Origin.CACHE)
     book = load_book(root)
     return Loaded(book, Origin.FILES if _write(path, key, book) else Origin.FILES_NOT_KEPT)
+
+
+def _check_encoder(book: Book) -> None:
+    """Loading the learned safety model says when its sentence encoder is missing; a kept
+    book is not loaded, so it is said here, at start, not at the first long answer."""
+    learned = book.safety.learned
+    if learned is not None and learned.meaning is not None:
+        from dialogs.safety.meaning import model_dir
+
+        model_dir()
 
 
 def cached_book(root: Path | str | None = None) -> Book:

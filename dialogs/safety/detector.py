@@ -345,10 +345,10 @@ class SafetyDetector:
         """The second opinion, asked only when no rule heard danger."""
         if self.learned is None:
             return None
-        probability = self.learned.probability_of_tokens(said_tokens)
-        if probability < self.learned.threshold or self._said_to_be_over(said):
+        sure = self.learned.judge_tokens(said_tokens)
+        if sure is None or self._said_to_be_over(said):
             return None
-        return Concern(LEARNED, f"learned from corpus.yaml ({probability:.2f})",
+        return Concern(LEARNED, f"learned from corpus.yaml ({sure:.2f})",
                        " ".join(w.text for w in words_said))
 
     def _said_to_be_over(self, said: Positions) -> bool:

@@ -1,17 +1,18 @@
 """A second safety opinion learnt from the labelled sentences in `corpus.yaml`.
 
 The concept rules catch what their phrases name; people also put danger in words nobody
-wrote a phrase for. On sentences from authors who never saw the rules, the rules alone
-missed about one in seven; a linear model over the corpus's words (dictionary forms, one to
-three in a row) and pieces of words (three to five letters) catches most of those at a high
-threshold. It runs only when no rule heard danger, and a sentence the rules read as danger
-told as past and resolved stays safe.
+wrote a phrase for. Two models read what the rules let through: a linear model over the
+corpus's words (dictionary forms, one to three in a row) and pieces of words (three to five
+letters), and a support-vector machine over what the sentence means (`meaning.py`), which
+hears "I keep the blades in a tin where nobody looks" without a word of it in the corpus.
+Their scores are added, each on its own scale. It runs only on sayings of six words or
+more that no rule heard, and danger told as past and resolved stays safe.
 
-`learned.json` holds the model: for each feature its inverse document frequency and its
-weight, so scoring needs no machine-learning library. `tools/train_safety.py` writes it
-from `corpus.yaml` (scikit-learn's TF-IDF and logistic regression; this module computes the
-same numbers) and records the corpus's hash, so a test notices a corpus changed without
-training again.
+`learned.json` holds the words model (for each feature its inverse document frequency and
+its weight), the scales and the threshold; `learned_meaning.npz` the support vectors. So
+scoring needs no machine-learning library. `tools/train_safety.py` writes both from
+`corpus.yaml` (scikit-learn; this module computes the same numbers) and records the
+corpus's hash, so a test notices a corpus changed without training again.
 """
 
 from __future__ import annotations
@@ -25,9 +26,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dialogs.safety.words import BOUNDARY, tokens
 from dialogs.source import DefinitionError, Problem
+
+if TYPE_CHECKING:  # NumPy is loaded at the first saying the model judges, not at start
+    import numpy as np
+    from numpy.typing import NDArray
 
 SAFETY_DIR = Path(__file__).parent
 LEARNED_FILE = SAFETY_DIR / "learned.json"
@@ -61,6 +67,12 @@ def _normalised(said: list[str]) -> str:
     return " ".join(token if token == BOUNDARY else _lemma(token) for token in said)
 
 
+def meaning_text(said: list[str]) -> str:
+    """The words of a saying (as `words.tokens` reads them) for the sentence encoder: the
+    same spelled-out words whether typed, heard by Vosk or handed over by Alexa."""
+    return " ".join("," if token == BOUNDARY else token for token in said).strip(" ,")
+
+
 def word_ngrams(normalised: str) -> list[str]:
     words = normalised.split()
     low, high = WORD_NGRAMS
@@ -83,34 +95,92 @@ def char_ngrams(normalised: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class MeaningModel:
+    """A support-vector machine with a radial kernel over sentence vectors (`meaning.py`):
+    near meanings score alike, whatever the words. Its support vectors live beside
+    `learned.json` in `vectors_file` and are read at the first saying that needs them."""
+
+    vectors_file: Path
+    gamma: float
+    intercept: float
+
+    def decision(self, vector: NDArray[np.float32]) -> float:
+        import numpy as np
+
+        support, weights, squared = _support_vectors(self.vectors_file)
+        distances = squared + 1.0 - 2.0 * (support @ vector)
+        return float(weights @ np.exp(-self.gamma * distances) + self.intercept)
+
+
+@cache
+def _support_vectors(path: Path) -> tuple[NDArray[np.float32], ...]:
+    import numpy as np
+
+    try:
+        with np.load(path) as data:
+            support = data["vectors"].astype(np.float32)
+            weights = data["weights"].astype(np.float32)
+    except (OSError, ValueError, KeyError) as error:
+        raise DefinitionError([Problem(str(path), 1, f"this is not a file of support vectors "
+                                       f"({error}); train it again with tools/train_safety.py")
+                               ]) from error
+    return support, weights, (support * support).sum(axis=1)
+
+
+@dataclass(frozen=True)
+class Scale:
+    """Where a score usually lies on the corpus, so two scores can be added fairly."""
+
+    mean: float
+    spread: float
+
+    def of(self, score: float) -> float:
+        return (score - self.mean) / self.spread
+
+
+@dataclass(frozen=True)
 class LearnedModel:
     """Features to (idf, weight) for words and for pieces of words; danger when the
-    probability reaches `threshold`."""
+    probability reaches `threshold`. With `meaning`, the two opinions are added (each on its
+    own `Scale`) and danger is a sum that reaches `combined_threshold`."""
 
     words: Mapping[str, tuple[float, float]]
     pieces: Mapping[str, tuple[float, float]]
     intercept: float
     threshold: float
     corpus_sha256: str
+    meaning: MeaningModel | None = None
+    words_scale: Scale = Scale(0.0, 1.0)
+    meaning_scale: Scale = Scale(0.0, 1.0)
+    combined_threshold: float = 0.0
 
     def probability(self, text: str) -> float:
-        return self._probability(normalise(text))
+        """What the words alone say: the chance that `text` tells of danger."""
+        return 1 / (1 + math.exp(-self._words_score(normalise(text))))
 
-    def probability_of_danger(self, text: str) -> float:
-        """`probability(text)`, or 0 for a saying too short for this model to judge."""
-        return self.probability_of_tokens(tokens(text))
+    def judge(self, text: str) -> float | None:
+        """`judge_tokens` of `text`."""
+        return self.judge_tokens(tokens(text))
 
-    def probability_of_tokens(self, said: list[str]) -> float:
-        """`probability_of_danger` of words already read by `words.tokens`."""
+    def judge_tokens(self, said: list[str]) -> float | None:
+        """How sure the model is that words already read by `words.tokens` tell of danger,
+        when it is sure enough; None for ordinary talk and for sayings too short to judge."""
         if sum(1 for token in said if token != BOUNDARY) < MIN_WORDS:
-            return 0.0
-        return self._probability(_normalised(said))
+            return None
+        score = self._words_score(_normalised(said))
+        if self.meaning is None:
+            probability = 1 / (1 + math.exp(-score))
+            return probability if probability >= self.threshold else None
+        from dialogs.safety.meaning import shipped_encoder
 
-    def _probability(self, normalised: str) -> float:
-        score = self.intercept + _score(self.words, word_ngrams(normalised)) + _score(
+        vector = shipped_encoder().encode_one(meaning_text(said))
+        combined = self.words_scale.of(score) + self.meaning_scale.of(
+            self.meaning.decision(vector))
+        return combined if combined >= self.combined_threshold else None
+
+    def _words_score(self, normalised: str) -> float:
+        return self.intercept + _score(self.words, word_ngrams(normalised)) + _score(
             self.pieces, char_ngrams(normalised))
-        return 1 / (1 + math.exp(-score))
-
 
 
 def _score(table: Mapping[str, tuple[float, float]], features: Iterable[str]) -> float:
@@ -128,13 +198,26 @@ def corpus_hash(path: Path = CORPUS_FILE) -> str:
 
 
 def load_learned(path: Path | str = LEARNED_FILE) -> LearnedModel:
+    path = Path(path)
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
+        meaning = data.get("meaning")
+        if meaning is not None:
+            from dialogs.safety.meaning import model_dir
+
+            model_dir()
         return LearnedModel(
             words={k: (float(idf), float(w)) for k, (idf, w) in data["words"].items()},
             pieces={k: (float(idf), float(w)) for k, (idf, w) in data["pieces"].items()},
             intercept=float(data["intercept"]), threshold=float(data["threshold"]),
-            corpus_sha256=str(data["corpus_sha256"]))
+            corpus_sha256=str(data["corpus_sha256"]),
+            **({} if meaning is None else {
+                "meaning": MeaningModel(
+                    vectors_file=path.parent / str(meaning["vectors_file"]),
+                    gamma=float(meaning["gamma"]), intercept=float(meaning["intercept"])),
+                "words_scale": Scale(*map(float, meaning["words_scale"])),
+                "meaning_scale": Scale(*map(float, meaning["meaning_scale"])),
+                "combined_threshold": float(meaning["threshold"])}))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DefinitionError([Problem(str(path), 1, "this is not a learned safety model "
                                        f"this version can read ({error}); train it again "
