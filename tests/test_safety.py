@@ -112,12 +112,14 @@ AROUND = [(before, after) for before, _, after in (s.partition("{text}") for s i
 def test_carried_words_behind_every_lead_in_get_the_answer_of_each_sentence_read_alone():
     """The lead-ins are looked over side by side at once, and only a sentence where danger
     may start is read alone: the first danger must still be the one the rules hear reading
-    each rebuilt sentence alone, in order (the learned second opinion reads none of them)."""
+    each rebuilt sentence alone, in order (the learned second opinion reads none of them),
+    also where only a phrase any word may start ("suicid*") hears danger."""
     rules = load_detector()
     said = [s for kind in ("danger", "ordinary") for sentences in CORPUS[kind].values()
             for s in sentences][::80]
     heard = 0
-    for sentence in [*said, "he never hit me", "and so i cut, myself", "self harm"]:
+    for sentence in [*said, "he never hit me", "and so i cut, myself", "self harm",
+                     "feeling suicidal", "he is blackmailing me"]:
         for dropped in (0, 1, 2):
             words = " ".join(sentence.split()[dropped:])
             alone = [rules.check(sample.replace("{text}", words)) for sample in SHARE_SAMPLES]

@@ -164,6 +164,7 @@ def test_harmless_sayings_excuse_the_words_they_name_and_no_others(tmp_path):
     assert detector.check("it hit me and the door hit me") is None
     assert detector.check("the ball hit me and it really hit me") is None
     assert detector.check("it hit me and he hit me").words == "hit me"
+    assert detector.check("it hit me and then it hit me again") is None
 
 
 def test_a_negation_reaches_five_words_back_within_its_clause(tmp_path):
@@ -179,18 +180,29 @@ negation: [never, "not at all"]
     assert detector.check("he never hurt me") is None
 
 
+def test_a_negation_the_danger_phrase_names_is_part_of_the_danger(tmp_path):
+    detector = detector_for(tmp_path, """
+danger:
+  fear: ["(not|never) safe at home"]
+negation: [not, never]
+""")
+    assert detector.check("I am not safe at home").words == "not safe at home"
+
+
 def test_a_negation_is_shared_by_deeds_listed_with_or(tmp_path):
     detector = detector_for(tmp_path, """
 danger:
   violence: ["(choke|kick) me", "he will kill me"]
   stalking: ["read my messages"]
-  suicide: ["thinking about killing myself"]
+  suicide: ["thinking about killing myself", overdose]
 negation: [never, not, nobody, nor]
 """)
     assert detector.check("he has never hit me or choked me") is None
     assert detector.check("he never hit me or kicked me or choked me") is None
     assert detector.check("he has never once checked my phone or read my messages") is None
     assert detector.check("he has never hit me nor choked me") is None
+    assert detector.check("I would never cut or overdose") is None
+    assert detector.check("I might cut or overdose").category == "suicide"
     assert detector.check("I can not leave or he will kill me").words == "he will kill me"
     assert detector.check("I can not eat or stop thinking about killing myself") is not None
     assert detector.check("nobody helps me or reads my messages") is not None
@@ -227,14 +239,25 @@ def test_words_that_may_be_left_out_may_start_a_phrase_or_come_anywhere_in_it(tm
     detector = detector_for(tmp_path, """
 danger:
   violence: ["[really] hit me", "(badly)? hurt me", "([so]|very) kick me",
-             "he did (really|so)? slap me"]
+             "he did (really|so)? slap me", "[so very] shove me"]
 """)
     assert detector.check("he really hit me").words == "really hit me"
+    assert detector.check("really, he hit me").words == "hit me"
     for said in ("he hit me", "he really hit me", "he hurt me", "he badly hurt me",
                  "he kick me", "he so kicked me", "he very kicked me", "he did slap me",
-                 "he did so slap me"):
+                 "he did so slap me", "he shoved me", "he so very shoved me"):
         assert detector.check(said) is not None, said
     assert detector.check("he did it slap me") is None
+
+
+def test_a_list_phrase_that_runs_into_the_words_after_it_is_read_to_the_end(tmp_path):
+    """A way through the list may use up the sentence ("hurt myself") while another way
+    ("hurt", then "myself") matches: the one that runs out of words simply fails."""
+    detector = detector_for(tmp_path, 'words:\n  harm: [hurt, hurt myself, cut]\n'
+                            'danger:\n  self_harm: ["want to @harm myself"]\n')
+    assert detector.check("I want to hurt myself").words == "want to hurt myself"
+    assert detector.check("I want to cut myself") is not None
+    assert detector.check("I want to hurt") is None
 
 
 def test_punctuation_in_a_phrase_is_read_past_and_a_phrase_never_matches_no_words(tmp_path):
@@ -283,6 +306,10 @@ danger:
     ("shell kill me", "she will kill me"),
     ("the shell cracked", "the shell cracked"),
     ("well be fine", "well be fine"),
+    ("i keep cuttin", "i keep cutting"),
+    ("its not my wife's fault", "it is not my wife fault"),
+    ("ill go if its over", "i will go | if it is over"),
+    ("put it in the shed rather than", "put it in the shed rather than"),
 ])
 def test_contractions_possessives_and_punctuation_are_read_as_the_rules_spell_them(said, read):
     assert " ".join(tokens(said)) == read
