@@ -140,7 +140,7 @@ def test_a_lead_in_and_carried_words_are_read_as_the_sentence_they_make(before, 
 
 
 def test_carried_words_are_read_by_the_rules_only():
-    """The learned second opinion judges what was said, not each sentence rebuilt behind a
+    learned_only = "my life insurance would help them more than i do"
     lead-in."""
     learned_only = "it's like there's a countdown in my head and i know how it ends"
     heard = BOOK.safety.check_any([learned_only])
