@@ -140,9 +140,9 @@ def test_a_lead_in_and_carried_words_are_read_as_the_sentence_they_make(before, 
 
 
 def test_carried_words_are_read_by_the_rules_only():
-    learned_only = "my life insurance would help them more than i do"
+    """The learned second opinion judges what was said, not each sentence rebuilt behind a
     lead-in."""
-    learned_only = "it's like there's a countdown in my head and i know how it ends"
+    learned_only = "my life insurance would help them more than i do"
     heard = BOOK.safety.check_any([learned_only])
     assert heard is not None and heard.category == "learned"
     assert BOOK.safety.check_any(["fine"], learned_only, AROUND) is None
