@@ -54,9 +54,10 @@ def test_support_vectors_are_scored_as_scikit_learn_scores_them(tmp_path):
     svm = fit_meaning(vectors, labels[::60])
     save_support(svm, tmp_path / "support.npz")
     data = meaning_json(svm, vectors, np.zeros(len(sample)), "support.npz")
-    from dialogs.safety.learned import MeaningModel
+    from dialogs.safety.learned import MeaningModel, Scale
 
-    model = MeaningModel(tmp_path / "support.npz", data["gamma"], data["intercept"])
+    model = MeaningModel(tmp_path / "support.npz", data["gamma"], data["intercept"],
+                         Scale(0.0, 1.0), Scale(0.0, 1.0), data["threshold"])
     expected = svm.decision_function(vectors)
     assert all(model.decision(v) == pytest.approx(e, abs=0.02)
                for v, e in zip(vectors, expected, strict=True))

@@ -60,13 +60,19 @@ def labelled(corpus: Path) -> tuple[list[str], list[int]]:
 
 def fit(texts: list[str], labels: list[int], min_word_df: int = 2, min_piece_df: int = 3):
     """The fitted pipeline and its two vectorizers (words, pieces of words)."""
+    return fit_normalised([normalise(t) for t in texts], labels, min_word_df, min_piece_df)
+
+
+def fit_normalised(normalised: list[str], labels: list[int], min_word_df: int = 2,
+                   min_piece_df: int = 3):
+    """`fit` of texts already read by `normalise`."""
     by_words = TfidfVectorizer(ngram_range=WORD_NGRAMS, min_df=min_word_df, sublinear_tf=True,
                                token_pattern=r"[^ ]+")
     by_pieces = TfidfVectorizer(analyzer="char_wb", ngram_range=CHAR_NGRAMS,
                                 min_df=min_piece_df, sublinear_tf=True)
     model = make_pipeline(make_union(by_words, by_pieces),
                           LogisticRegression(C=STRENGTH, max_iter=5000, class_weight="balanced"))
-    model.fit([normalise(t) for t in texts], labels)
+    model.fit(normalised, labels)
     return model, by_words, by_pieces
 
 
@@ -133,11 +139,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=LEARNED_FILE)
     args = parser.parse_args(argv)
     texts, labels = labelled(args.corpus)
-    model, by_words, by_pieces = fit(texts, labels)
+    normalised = [normalise(t) for t in texts]
+    model, by_words, by_pieces = fit_normalised(normalised, labels)
     data = as_json(model, by_words, by_pieces, THRESHOLD, corpus_hash(args.corpus))
     vectors = sentence_vectors(texts)
     svm = fit_meaning(vectors, labels)
-    words_scores = model.decision_function([normalise(t) for t in texts])
+    words_scores = model.decision_function(normalised)
     data["meaning"] = meaning_json(svm, vectors, words_scores, VECTORS_FILE)
     save_support(svm, args.out.parent / VECTORS_FILE)
     args.out.write_text(json.dumps(data, separators=(",", ":"), ensure_ascii=False) + "\n",

@@ -95,14 +95,30 @@ def char_ngrams(normalised: str) -> list[str]:
 
 
 @dataclass(frozen=True)
+class Scale:
+    """Where a score usually lies on the corpus, so two scores can be added fairly."""
+
+    mean: float
+    spread: float
+
+    def of(self, score: float) -> float:
+        return (score - self.mean) / self.spread
+
+
+@dataclass(frozen=True)
 class MeaningModel:
     """A support-vector machine with a radial kernel over sentence vectors (`meaning.py`):
-    near meanings score alike, whatever the words. Its support vectors live beside
-    `learned.json` in `vectors_file` and are read at the first saying that needs them."""
+    near meanings score alike, whatever the words. Its score and the words model's, each on
+    its own `Scale`, are added; danger is a sum that reaches `threshold`. Its support vectors
+    live beside `learned.json` in `vectors_file` and are read at the first saying that needs
+    them."""
 
     vectors_file: Path
     gamma: float
     intercept: float
+    words_scale: Scale
+    meaning_scale: Scale
+    threshold: float
 
     def decision(self, vector: NDArray[np.float32]) -> float:
         import numpy as np
@@ -128,21 +144,10 @@ def _support_vectors(path: Path) -> tuple[NDArray[np.float32], ...]:
 
 
 @dataclass(frozen=True)
-class Scale:
-    """Where a score usually lies on the corpus, so two scores can be added fairly."""
-
-    mean: float
-    spread: float
-
-    def of(self, score: float) -> float:
-        return (score - self.mean) / self.spread
-
-
-@dataclass(frozen=True)
 class LearnedModel:
     """Features to (idf, weight) for words and for pieces of words; danger when the
-    probability reaches `threshold`. With `meaning`, the two opinions are added (each on its
-    own `Scale`) and danger is a sum that reaches `combined_threshold`."""
+    probability reaches `threshold`; with `meaning`, when the two opinions added reach its
+    threshold instead."""
 
     words: Mapping[str, tuple[float, float]]
     pieces: Mapping[str, tuple[float, float]]
@@ -150,9 +155,6 @@ class LearnedModel:
     threshold: float
     corpus_sha256: str
     meaning: MeaningModel | None = None
-    words_scale: Scale = Scale(0.0, 1.0)
-    meaning_scale: Scale = Scale(0.0, 1.0)
-    combined_threshold: float = 0.0
 
     def probability(self, text: str) -> float:
         """What the words alone say: the chance that `text` tells of danger."""
@@ -168,15 +170,16 @@ class LearnedModel:
         if sum(1 for token in said if token != BOUNDARY) < MIN_WORDS:
             return None
         score = self._words_score(_normalised(said))
-        if self.meaning is None:
+        meaning = self.meaning
+        if meaning is None:
             probability = 1 / (1 + math.exp(-score))
             return probability if probability >= self.threshold else None
         from dialogs.safety.meaning import shipped_encoder
 
         vector = shipped_encoder().encode_one(meaning_text(said))
-        combined = self.words_scale.of(score) + self.meaning_scale.of(
-            self.meaning.decision(vector))
-        return combined if combined >= self.combined_threshold else None
+        combined = meaning.words_scale.of(score) + meaning.meaning_scale.of(
+            meaning.decision(vector))
+        return combined if combined >= meaning.threshold else None
 
     def _words_score(self, normalised: str) -> float:
         return self.intercept + _score(self.words, word_ngrams(normalised)) + _score(
@@ -211,13 +214,12 @@ def load_learned(path: Path | str = LEARNED_FILE) -> LearnedModel:
             pieces={k: (float(idf), float(w)) for k, (idf, w) in data["pieces"].items()},
             intercept=float(data["intercept"]), threshold=float(data["threshold"]),
             corpus_sha256=str(data["corpus_sha256"]),
-            **({} if meaning is None else {
-                "meaning": MeaningModel(
-                    vectors_file=path.parent / str(meaning["vectors_file"]),
-                    gamma=float(meaning["gamma"]), intercept=float(meaning["intercept"])),
-                "words_scale": Scale(*map(float, meaning["words_scale"])),
-                "meaning_scale": Scale(*map(float, meaning["meaning_scale"])),
-                "combined_threshold": float(meaning["threshold"])}))
+            meaning=None if meaning is None else MeaningModel(
+                vectors_file=path.parent / str(meaning["vectors_file"]),
+                gamma=float(meaning["gamma"]), intercept=float(meaning["intercept"]),
+                words_scale=Scale(*map(float, meaning["words_scale"])),
+                meaning_scale=Scale(*map(float, meaning["meaning_scale"])),
+                threshold=float(meaning["threshold"])))
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise DefinitionError([Problem(str(path), 1, "this is not a learned safety model "
                                        f"this version can read ({error}); train it again "
