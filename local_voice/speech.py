@@ -2,12 +2,19 @@
 
 pyttsx3's `say()` returns before the sound ends and one `runAndWait` writes only one
 file, so each segment is rendered on its own and the loop plays the result itself.
+
+The espeak driver is native code that now and then crashes the whole process (a
+segmentation fault inside `Synth`, seen under load). It therefore runs in a child
+process: a crash there costs one attempt and a fresh child, never the session.
 """
 
 from __future__ import annotations
 
 import contextlib
-import io
+import json
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -17,55 +24,102 @@ from local_voice.audio import Audio, AudioError, read_wav, silence
 DEFAULT_RATE = 165
 ATTEMPTS = 3
 SLOW_FACTOR = 0.8
+MISSING_ENGINE = ("No text-to-speech engine is available ({}). On Debian or Ubuntu "
+                  "install it with: sudo apt-get install libespeak-ng1")
 
 
 class SpeechError(Exception):
     """Speech synthesis is unavailable; the message says what to install."""
 
 
+class _Worker:
+    """The speech engine in its own process; `run` answers False once that process died."""
+
+    def __init__(self, voice: str | None):
+        root = str(Path(__file__).resolve().parent.parent)
+        env = {**os.environ,
+               "PYTHONPATH": os.pathsep.join(filter(None, [root, os.environ.get("PYTHONPATH")]))}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "local_voice.speech_worker", *([voice] if voice else [])],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+            text=True, encoding="utf-8", env=env)
+        assert self.process.stdin and self.process.stdout  # both are pipes by the call above
+        self._requests, self._answers = self.process.stdin, self.process.stdout
+        first = self._receive()
+        if first is None:
+            raise SpeechError(MISSING_ENGINE.format(self.ended()))
+        if "error" in first:
+            kind, _, detail = first["error"].partition(":")
+            self.process.wait()
+            if kind == "no_voice":
+                raise SpeechError(f"There is no voice called {detail!r}. Run `couplecare "
+                                  "voices` to see the ones installed.")
+            raise SpeechError(MISSING_ENGINE.format(detail))
+        self.voices: list[tuple[str, str]] = [tuple(pair) for pair in first["voices"]]
+
+    def _receive(self) -> dict | None:
+        line = self._answers.readline()
+        return json.loads(line) if line else None
+
+    def ended(self) -> str:
+        """Why the process stopped answering, once it has gone."""
+        try:
+            code = self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            code = self.process.wait()
+        return f"the speech process ended with code {code}"
+
+    def run(self, text: str, rate: int, path: Path) -> bool:
+        request = json.dumps({"text": text, "rate": rate, "path": str(path)})
+        try:
+            self._requests.write(request + "\n")
+            self._requests.flush()
+        except (BrokenPipeError, OSError):
+            return False
+        return self._receive() == {"done": True}
+
+    def stop(self) -> None:
+        with contextlib.suppress(BrokenPipeError, OSError):
+            self._requests.close()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        self._answers.close()
+
+
 class Synthesizer:
     def __init__(self, rate: int = DEFAULT_RATE, voice: str | None = None):
-        try:
-            import pyttsx3
-
-            self.engine = pyttsx3.init()
-        except Exception as error:  # pyttsx3 raises many kinds when no speech engine loads
-            raise SpeechError(
-                "No text-to-speech engine is available (" + str(error) + "). On Debian or "
-                "Ubuntu install it with: sudo apt-get install libespeak-ng1") from None
         self.rate = rate
-        if voice:
-            known = {v.id: v for v in self.engine.getProperty("voices")}
-            chosen = known.get(voice) or next(
-                (v for v in known.values() if voice.lower() in (v.name or "").lower()), None)
-            if chosen is None:
-                raise SpeechError(f"There is no voice called {voice!r}. Run `couplecare "
-                                  "voices` to see the ones installed.")
-            self.engine.setProperty("voice", chosen.id)
+        self._voice = voice
+        self._worker = _Worker(voice)
         self._folder = tempfile.TemporaryDirectory(prefix="couplecare-tts-")
         self._count = 0
 
     def voices(self) -> list[tuple[str, str]]:
-        return [(v.id, v.name) for v in self.engine.getProperty("voices")]
+        return list(self._worker.voices)
 
     def words(self, text: str, rate: int) -> Audio:
         """One run of words as audio.
 
         The espeak driver now and then ends a run early, on a stale end-of-message event,
-        and writes an empty file; such a run is simply synthesised again.
+        and writes an empty file, or crashes its process; either way the run is simply
+        synthesised again, by a fresh process after a crash.
         """
-        self.engine.setProperty("rate", rate)
-        problem: AudioError | None = None
+        problem = "no attempt was made"
         for _ in range(ATTEMPTS):
             self._count += 1
             path = Path(self._folder.name) / f"{self._count}.wav"
-            with contextlib.redirect_stdout(io.StringIO()):  # the driver prints where it saved
-                self.engine.save_to_file(text, str(path))
-                self.engine.runAndWait()
             try:
+                if not self._worker.run(text, rate, path):
+                    problem = self._worker.ended()
+                    self._worker = _Worker(self._voice)
+                    continue
                 return read_wav(path)
             except AudioError as error:
-                problem = error
+                problem = str(error)
             finally:
                 path.unlink(missing_ok=True)
         raise SpeechError(f"Speech synthesis wrote no usable audio for {text!r} "
@@ -87,4 +141,5 @@ class Synthesizer:
         return audio
 
     def close(self) -> None:
+        self._worker.stop()
         self._folder.cleanup()

@@ -215,3 +215,42 @@ def test_an_open_question_waits_longer_for_the_end_of_an_answer(tmp_path, synthe
     assert loop.end_silence() == LoopSettings().endpoint.reflective_end_silence_seconds == 2.0
     assert WALK_SETTINGS.endpoint.end_silence_seconds == 1.5
     assert WALK_SETTINGS.endpoint.reflective_end_silence_seconds == 2.5
+
+
+def test_a_crash_of_the_speech_engine_costs_one_attempt_not_the_session():
+    """espeak has crashed its process under load; the guide's voice must outlive that."""
+    import os
+    import signal
+
+    speaker = Synthesizer(rate=300)
+    try:
+        crashed = speaker._worker.process
+        os.kill(crashed.pid, signal.SIGSEGV)
+        crashed.wait(timeout=10)
+        audio = speaker.words("Still here.", 300)
+        assert audio.seconds > 0.3
+        assert speaker._worker.process.pid != crashed.pid
+    finally:
+        speaker.close()
+
+
+def test_a_speech_engine_that_keeps_crashing_is_reported_in_words(monkeypatch):
+    from local_voice import speech
+
+    speaker = Synthesizer(rate=300)
+    started = []
+
+    class CrashingWorker(speech._Worker):
+        def run(self, text, rate, path):
+            started.append(self.process.pid)
+            self.process.kill()
+            return super().run(text, rate, path)
+
+    try:
+        monkeypatch.setattr(speech, "_Worker", CrashingWorker)
+        speaker._worker = CrashingWorker(None)
+        with pytest.raises(speech.SpeechError, match="speech process ended"):
+            speaker.words("Hello.", 300)
+        assert len(set(started)) == speech.ATTEMPTS  # a fresh process for every attempt
+    finally:
+        speaker.close()
