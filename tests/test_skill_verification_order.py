@@ -45,7 +45,9 @@ class SilentHost:
             self.accepted.append(connection)
 
     def close(self) -> None:
+        self.listener.shutdown(socket.SHUT_RDWR)  # wakes the blocked accept, which then ends
         self.listener.close()
+        self.thread.join(timeout=5)
         for connection in self.accepted:
             connection.close()
 
