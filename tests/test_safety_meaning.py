@@ -25,6 +25,15 @@ from tools.train_safety import fit_meaning, labelled, meaning_json, save_support
 REFERENCE = json.loads((Path(__file__).parent / "meaning_reference.json").read_text())
 
 
+@pytest.fixture(autouse=True)
+def fresh_encoder():
+    """Each test builds its own encoder, so what it checks is how one is built and run
+    now, not one an earlier test in the same process made."""
+    shipped_encoder.cache_clear()
+    yield
+    shipped_encoder.cache_clear()
+
+
 def test_the_vectors_are_the_reference_implementations():
     sayings = list(REFERENCE["vectors"])
     vectors = shipped_encoder().encode(sayings)
@@ -39,6 +48,14 @@ def test_one_saying_alone_or_among_longer_ones_is_the_same_vector():
     together = shipped_encoder().encode(sayings)
     for saying, vector in zip(sayings, together, strict=True):
         assert np.abs(shipped_encoder().encode([saying])[0] - vector).max() < 1e-5
+
+
+def test_nothing_to_encode_is_no_vectors_and_a_very_long_saying_is_one():
+    encoder = shipped_encoder()
+    assert encoder.encode([]).shape == (0, encoder.encode(["hello"]).shape[1])
+    rambling = " ".join(["and then we talked about the weekend"] * 80)
+    vector = encoder.encode([rambling])[0]
+    assert np.isfinite(vector).all() and abs(np.linalg.norm(vector) - 1) < 1e-4
 
 
 def test_near_meanings_are_near_and_far_ones_far():
@@ -73,6 +90,9 @@ def test_a_missing_encoder_says_how_to_install_it(monkeypatch, tmp_path):
                        match=r"model\.safetensors and tokenizer\.json are missing"):
         model_dir()
     (tmp_path / "model.safetensors").write_text("not weights")
+    with pytest.raises(DefinitionError, match=r"tokenizer\.json is missing") as missing:
+        model_dir()
+    assert [(p.file, p.line) for p in missing.value.problems] == [(str(tmp_path), 1)]
     (tmp_path / "tokenizer.json").write_text("{}")
     assert model_dir() == tmp_path
     with pytest.raises(DefinitionError, match=r"could not be read"):

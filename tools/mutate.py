@@ -82,6 +82,9 @@ TARGETS = (
            (*SAFETY_TESTS, "tests/test_safety_learned.py"), skip=(CORPUS_TEST,)),
     Target("phrases", "dialogs/safety/phrases.py", SAFETY_TESTS, skip=(CORPUS_TEST,)),
     Target("words", "dialogs/safety/words.py", SAFETY_TESTS, skip=(CORPUS_TEST,)),
+    Target("learned", "dialogs/safety/learned.py",
+           ("tests/test_safety_learned.py", "tests/test_safety_meaning.py")),
+    Target("meaning", "dialogs/safety/meaning.py", ("tests/test_safety_meaning.py",)),
 )
 
 
