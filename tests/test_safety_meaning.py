@@ -126,7 +126,7 @@ DANGER_ONLY_THE_MEANING_HEARS = [
     "i have started giving my favourite things away to friends so they have something to "
     "remember me by",
     "i wrote letters to each of the kids and put them in a drawer for afterwards",
-    "the bruises on my arms are from him but i tell everyone at work i fell",
+    "i wear scarves in summer so nobody at the school gate sees what his hands did to my neck",
 ]
 ORDINARY_IN_NEAR_WORDS = [
     "we spent sunday painting the kitchen and then ordered a curry",
