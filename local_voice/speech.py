@@ -49,12 +49,11 @@ class _Worker:
         if first is None:
             raise SpeechError(MISSING_ENGINE.format(self.ended()))
         if "error" in first:
-            kind, _, detail = first["error"].partition(":")
-            self.process.wait()
-            if kind == "no_voice":
-                raise SpeechError(f"There is no voice called {detail!r}. Run `couplecare "
-                                  "voices` to see the ones installed.")
-            raise SpeechError(MISSING_ENGINE.format(detail))
+            self._reap()
+            if first["error"] == "no_voice":
+                raise SpeechError(f"There is no voice called {first['detail']!r}. Run "
+                                  "`couplecare voices` to see the ones installed.")
+            raise SpeechError(MISSING_ENGINE.format(first["detail"]))
         self.voices: list[tuple[str, str]] = [tuple(pair) for pair in first["voices"]]
 
     def _receive(self) -> dict | None:
@@ -63,12 +62,15 @@ class _Worker:
 
     def ended(self) -> str:
         """Why the process stopped answering, once it has gone."""
+        return f"the speech process ended with code {self._reap()}"
+
+    def _reap(self) -> int:
+        """The process's exit code, killing it if it has not ended within five seconds."""
         try:
-            code = self.process.wait(timeout=5)
+            return self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
-            code = self.process.wait()
-        return f"the speech process ended with code {code}"
+            return self.process.wait()
 
     def run(self, text: str, rate: int, path: Path) -> bool:
         request = json.dumps({"text": text, "rate": rate, "path": str(path)})
@@ -82,11 +84,7 @@ class _Worker:
     def stop(self) -> None:
         with contextlib.suppress(BrokenPipeError, OSError):
             self._requests.close()
-        try:
-            self.process.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        self._reap()
         self._answers.close()
 
 
