@@ -2,7 +2,8 @@
 
 Two labelled files: `corpus.yaml` (the rules were written against it and the learned second
 opinion trained on it, so its figures flatter both) and `heldout.yaml` (written by people who
-never saw either; the better estimate of what happens on sentences nobody here wrote). Three
+never saw either; the better estimate of what happens on sentences nobody here wrote; the
+"unseen" rows leave out the held-out sentences the corpus also holds, word for word). Three
 columns: the whole check (rules, then the learned second opinion), the rules alone, and the
 baseline measured in the same run: a plain list of danger phrases matched at word boundaries
 (the vocabulary's SafetyIntent samples), the way the first version checked.
@@ -44,6 +45,12 @@ def phrase_list_baseline() -> Callable[[str], bool]:
     return lambda text: any(p.search(words(text)) for p in patterns)
 
 
+def _letters(sentence: str) -> str:
+    """A sentence as compared between the files: two authors who never saw each other's
+    sentences sometimes write the same one, and the rules and the model have seen those."""
+    return " ".join(re.sub(r"[^a-z ]+", "", sentence.lower()).split())
+
+
 def share(hits: int, total: int) -> float:
     return hits / total if total else 0.0
 
@@ -67,8 +74,9 @@ def main() -> None:
         "detector": lambda s: detector.check(s) is not None,
         "rules": lambda s: rules.check(s) is not None,
         "baseline": baseline}
-    totals = {(who, name): [0, 0, 0, 0] for who in checks
-              for name in ("corpus", "heldout", "all")}
+    names = ("corpus", "heldout", "unseen", "all")
+    totals = {(who, name): [0, 0, 0, 0] for who in checks for name in names}
+    in_corpus: set[str] = set()
     seconds = dict.fromkeys(checks, 0.0)
     rows = []
     for name in ("corpus", "heldout"):
@@ -85,6 +93,12 @@ def main() -> None:
                     for key in ((who, name), (who, "all")):
                         totals[key][slot] += len(flagged)
                         totals[key][slot + 1] += len(sentences)
+                    if name == "heldout":
+                        unseen = totals[(who, "unseen")]
+                        unseen[slot] += sum(_letters(s) not in in_corpus for s in flagged)
+                        unseen[slot + 1] += sum(_letters(s) not in in_corpus for s in sentences)
+                    else:
+                        in_corpus.update(map(_letters, sentences))
                     row.append(share(len(flagged), len(sentences)))
                     if args.show_misses and who == "detector":
                         shown = ([s for s in sentences if s not in flagged] if kind == "danger"
@@ -97,7 +111,7 @@ def main() -> None:
           "  (share flagged)")
     for label, kind, *shares in rows:
         print(f"{label:36} {kind:8} " + " ".join(f"{x:9.3f}" for x in shares))
-    for name in ("corpus", "heldout", "all"):
+    for name in names:
         found = [totals[(who, name)] for who in checks]
         print(f"{name + ': recall on danger':36} {'':8} "
               + " ".join(f"{share(*t[:2]):9.3f}" for t in found))
@@ -115,9 +129,9 @@ def main() -> None:
           "reading the files)")
     met = all(share(*totals[("detector", name)][:2]) >= GOAL_RECALL
               and share(*totals[("detector", name)][2:]) <= GOAL_FALSE_ALARMS
-              for name in ("corpus", "heldout"))
-    print(f"goal on both files (recall >= {GOAL_RECALL}, false alarms <= {GOAL_FALSE_ALARMS}): "
-          f"{'met' if met else 'not met'}")
+              for name in ("corpus", "heldout", "unseen"))
+    print(f"goal on the corpus and held out (recall >= {GOAL_RECALL}, "
+          f"false alarms <= {GOAL_FALSE_ALARMS}): {'met' if met else 'not met'}")
     print(f"ratio={recall / max(base_recall, 1e-9):.2f} (recall on danger over the plain "
           "phrase list's)")
 
