@@ -209,6 +209,19 @@ recurring: ["(again|last week)"]
     assert detector.check("he hit me but I am safe now")
 
 
+def test_a_word_that_may_say_danger_is_back_counts_only_outside_a_resolved_phrase(tmp_path):
+    detector = load_detector(write_concepts(tmp_path / "concepts", """
+danger:
+  violence: ["hit me"]
+past: ["years ago"]
+resolved: ["never (happened|did it) again"]
+recurring: ["(again|last week)"]
+"""))
+    assert detector.check("he hit me years ago and it never happened again") is None
+    assert detector.check("he hit me years ago, never did it again, until he hit me again")
+    assert detector.check("he hit me years ago and it never happened again till last week")
+
+
 @pytest.mark.parametrize(("said", "over"), [
     ("my first husband used to knock me about but that was twenty years ago and I've been "
      "safe ever since", True),

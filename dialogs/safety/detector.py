@@ -11,7 +11,8 @@ A harmless saying right after a negation excuses nothing ("he was not joking, he
 he would kill me"). Nor does a phrase count when the
 sentence says the danger is over and the person safe ("my ex was violent, that was fifteen
 years ago and I feel safe now"): a `past:` phrase and a `resolved:` phrase, and no
-`recurring:` phrase ("again", "still", "last week").
+`recurring:` phrase ("again", "still", "last week") outside the words of a `resolved:` phrase
+("it never happened again" is resolved, not recurring).
 """
 
 from __future__ import annotations
@@ -354,8 +355,16 @@ class SafetyDetector:
     def _said_to_be_over(self, said: Positions) -> bool:
         """Danger told as past and resolved, with nothing saying it is back."""
         past, resolved, recurring = (self._over[section] for section in OVER)
-        return (any(True for _ in past.found(said)) and any(True for _ in resolved.found(said))
-                and not any(True for _ in recurring.found(said)))
+        if not any(True for _ in past.found(said)):
+            return False
+        safe_words = [found.named for _, _, found in resolved.found(said)]
+        if not safe_words:
+            return False
+        # A word that may say it is back ("now she", "anymore", "since") counts, unless a
+        # `resolved:` phrase holds it ("now she is happily married", "no urges anymore",
+        # "it never happened since").
+        return not any(not any(found.named <= named for named in safe_words)
+                       for _, _, found in recurring.found(said))
 
 
 _EVERY_CATEGORY = ""
