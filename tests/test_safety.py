@@ -22,6 +22,13 @@ KNOWN = Profile(names=("Sam", "Alex"), disclaimer_seen=True)
 CORPUS = yaml.safe_load((SAFETY_DIR / "corpus.yaml").read_text(encoding="utf-8"))
 
 
+def spread(kind: str, count: int) -> list[str]:
+    """About `count` sentences of one kind, spread evenly over every category of the corpus:
+    the same ones each run, and as many however large the corpus grows."""
+    sentences = [s for category in CORPUS[kind].values() for s in category]
+    return sentences[::max(1, len(sentences) // count)]
+
+
 @pytest.mark.parametrize(("said", "kind"), [
     ("I don't want to wake up anymore", "suicide"),
     ("everyone would be better off without me", "suicide"),
@@ -76,8 +83,7 @@ def test_the_detector_kept_as_data_answers_as_the_one_that_read_every_rule():
     does read in full: danger, harmless sayings, negations, danger said to be over."""
     fresh = default_detector()
     kept = SafetyDetector(fresh.compiled, learned=fresh.learned)
-    danger = [s for sentences in CORPUS["danger"].values() for s in sentences][::40]
-    ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences][::40]
+    danger, ordinary = spread("danger", 300), spread("ordinary", 200)
     sentences = [*danger, *ordinary, "he has never hit me", "I would never hurt myself",
                  "you kill me with those jokes", "I'm not sure if he would hurt me",
                  "my ex was violent, that was fifteen years ago and I'm safe now",
@@ -90,8 +96,7 @@ def test_the_detector_kept_as_data_answers_as_the_one_that_read_every_rule():
 def test_several_texts_are_danger_when_any_of_them_is_and_the_same_words_are_read_once():
     """What Alexa hands over for one request (a slot as heard and as resolved, words with
     each lead-in) is read with `check_any`: the answer of reading each text alone."""
-    danger = [s for sentences in CORPUS["danger"].values() for s in sentences][::9]
-    ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences][::9]
+    danger, ordinary = spread("danger", 500), spread("ordinary", 500)
     for quiet, loud in zip(ordinary, danger, strict=False):
         assert BOOK.safety.check_any([quiet, loud]) == (check(quiet) or check(loud))
         assert BOOK.safety.check_any(["", quiet, quiet.upper()]) == check(quiet)
@@ -115,8 +120,7 @@ def test_carried_words_behind_every_lead_in_get_the_answer_of_each_sentence_read
     each rebuilt sentence alone, in order (the learned second opinion reads none of them),
     also where only a phrase any word may start ("suicid*") hears danger."""
     rules = load_detector()
-    said = [s for kind in ("danger", "ordinary") for sentences in CORPUS[kind].values()
-            for s in sentences][::80]
+    said = [*spread("danger", 90), *spread("ordinary", 60)]
     heard = 0
     for sentence in [*said, "he never hit me", "and so i cut, myself", "self harm",
                      "feeling suicidal", "he is blackmailing me"]:
