@@ -357,14 +357,12 @@ class SafetyDetector:
         past, resolved, recurring = (self._over[section] for section in OVER)
         if not any(True for _ in past.found(said)):
             return False
-        safe_words = [found.named for _, _, found in resolved.found(said)]
-        if not safe_words:
-            return False
+        held = [found.named for _, _, found in resolved.found(said)]
         # A word that may say it is back ("now she", "anymore", "since") counts, unless a
         # `resolved:` phrase holds it ("now she is happily married", "no urges anymore",
         # "it never happened since").
-        return not any(not any(found.named <= named for named in safe_words)
-                       for _, _, found in recurring.found(said))
+        return bool(held) and all(any(found.named <= words for words in held)
+                                  for _, _, found in recurring.found(said))
 
 
 _EVERY_CATEGORY = ""
