@@ -85,6 +85,10 @@ def main() -> None:
                                             ("ordinary", data["ordinary"])):
             for category, sentences in sentences_by_category.items():
                 row = [f"{name}: {category}", kind]
+                if name == "heldout":
+                    unseen = [s for s in sentences if _letters(s) not in in_corpus]
+                else:
+                    in_corpus.update(map(_letters, sentences))
                 for who, flags in checks.items():
                     start = time.process_time()
                     flagged = [s for s in sentences if flags(s)]
@@ -94,11 +98,8 @@ def main() -> None:
                         totals[key][slot] += len(flagged)
                         totals[key][slot + 1] += len(sentences)
                     if name == "heldout":
-                        unseen = totals[(who, "unseen")]
-                        unseen[slot] += sum(_letters(s) not in in_corpus for s in flagged)
-                        unseen[slot + 1] += sum(_letters(s) not in in_corpus for s in sentences)
-                    else:
-                        in_corpus.update(map(_letters, sentences))
+                        totals[(who, "unseen")][slot] += sum(s in unseen for s in flagged)
+                        totals[(who, "unseen")][slot + 1] += len(unseen)
                     row.append(share(len(flagged), len(sentences)))
                     if args.show_misses and who == "detector":
                         shown = ([s for s in sentences if s not in flagged] if kind == "danger"
