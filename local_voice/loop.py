@@ -300,6 +300,7 @@ class VoiceLoop:
         self.matcher = book.matcher
         self.messages = book.messages
         self.safety = book.safety
+        self.safety.warm_up(background=True)  # while the guide speaks its first words
         self.settings = settings
         self.show = show
         self.turn: Turn | None = None

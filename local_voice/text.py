@@ -24,6 +24,7 @@ class TextConversation:
     def __init__(self, book: Book, store: ProgressStore, stdin: TextIO, stdout: TextIO,
                  platform: Platform = Platform.TEXT, today: Callable[[], date] = date.today):
         self.session = Session(book, store, platform, today=today)
+        book.safety.warm_up(background=True)  # while the couple reads the first prompt
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = stdin.isatty()

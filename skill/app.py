@@ -115,6 +115,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         today = app.config["TODAY"] or date.today
         skill = build_skill(book, StorePersistenceAdapter(store, today), app.config["SKILL_ID"],
                             today).create()
+        book.safety.warm_up()  # paid by the worker's start, not by the first person heard
     serializer = DefaultSerializer()
 
     verifier: RequestVerifier | None = None

@@ -3,6 +3,7 @@ scikit-learn scores it, heard through the engine when no rule hears the danger, 
 on short answers and on danger told as over."""
 
 import json
+import threading
 from datetime import date
 
 import pytest
@@ -12,7 +13,7 @@ from dialogs.book import load_book
 from dialogs.engine import Context, Launch, Profile, Utterance
 from dialogs.model import Platform
 from dialogs.safety import SAFETY_DIR, default_detector, load_detector
-from dialogs.safety.detector import LEARNED
+from dialogs.safety.detector import LEARNED, SafetyDetector
 from dialogs.safety.learned import (
     CORPUS_FILE,
     LEARNED_FILE,
@@ -140,3 +141,49 @@ def test_a_broken_model_file_says_where_and_what(tmp_path, text):
 
 def test_the_model_ships_with_the_package():
     assert LEARNED_FILE.is_file() and LEARNED_FILE.parent == SAFETY_DIR
+
+
+class _HeldLearned:
+    """A learned opinion that keeps the warm-up's sentence until released, and notes the
+    order in which it is asked."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.released = threading.Event()
+        self.checked = threading.Event()
+
+    def judge_tokens(self, said_tokens: list[str]) -> float | None:
+        said = " ".join(said_tokens)
+        if "argued about money" in said:
+            self.released.wait(timeout=10)
+        else:
+            self.checked.set()
+        self.asked.append(said)
+        return None
+
+
+def test_a_check_waits_for_the_warm_up_in_the_background_before_it_reads():
+    learned = _HeldLearned()
+    detector = SafetyDetector(load_detector().compiled, learned=learned)  # type: ignore[arg-type]
+    detector.warm_up(background=True)
+    checker = threading.Thread(target=detector.check, args=(ORDINARY[0],))
+    checker.start()
+    assert not learned.checked.wait(timeout=0.5), "the check read while the warm-up ran"
+    learned.released.set()
+    checker.join(timeout=10)
+    assert ["argued about money" in said for said in learned.asked] == [True, False]
+
+
+class _BrokenLearned:
+    def judge_tokens(self, said_tokens: list[str]) -> float | None:
+        raise RuntimeError("the sentence encoder's folder is missing")
+
+
+def test_a_failed_warm_up_prints_nothing_and_the_first_check_says_what_is_wrong(monkeypatch):
+    escaped: list[object] = []
+    monkeypatch.setattr(threading, "excepthook", escaped.append)
+    detector = SafetyDetector(load_detector().compiled, learned=_BrokenLearned())  # type: ignore[arg-type]
+    detector.warm_up(background=True)
+    with pytest.raises(RuntimeError, match="encoder"):
+        detector.check(ORDINARY[0])
+    assert escaped == [], "the warm-up's error reached the screen as a traceback"

@@ -17,7 +17,9 @@ years ago and I feel safe now"): a `past:` phrase and a `resolved:` phrase, and 
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
@@ -51,6 +53,11 @@ NEGATION_REACH = 5
 
 _NAME = re.compile(r"^[a-z][a-z_]*$")
 LEARNED = "learned"
+WARM_UP_SAYING = "um i guess we argued about money again and i felt a bit hurt"
+"""Read once at start: it loads word forms, the rules a common answer touches and the
+learned opinion's sentence encoder."""
+
+log = logging.getLogger(__name__)
 """The kind of a concern only the learned second opinion heard (no rule names its kind)."""
 
 
@@ -246,9 +253,32 @@ class SafetyDetector:
         self._over = {section: sections[section] for section in OVER}
         self._beyond_harmless = sections[BEYOND_HARMLESS]
         self._lead_ins: dict[str, list[str]] = {}
+        self._warming: threading.Thread | None = None
+
+    def warm_up(self, background: bool = False) -> None:
+        """Load what a first check needs (about a second), so the first person heard does
+        not wait for it: now, or in a thread that every check waits for before it reads."""
+        if not background:
+            self._warm()
+            return
+        self._warming = threading.Thread(target=self._warm, name="safety-warm-up", daemon=True)
+        self._warming.start()
+
+    def _warm(self) -> None:
+        try:
+            self._concern(tokens(WARM_UP_SAYING))
+        except Exception as error:  # the first real check says what is wrong, clearly
+            log.debug("safety warm-up: %s", error)
+
+    def _wait_for_warm_up(self) -> None:
+        warming = self._warming
+        if warming is not None:
+            warming.join()
+            self._warming = None
 
     def check(self, text: str) -> Concern | None:
         """The first danger heard in `text`, or None."""
+        self._wait_for_warm_up()
         return self._concern(tokens(text))
 
     def check_any(self, texts: Iterable[str], carried: str = "",
@@ -262,6 +292,7 @@ class SafetyDetector:
         lead-in would multiply its false alarms. All of them are first looked over at
         once for where a danger phrase may start; only a sentence with such a place is
         read one by one, so the answer is the one reading each alone would give."""
+        self._wait_for_warm_up()
         read: set[tuple[str, ...]] = set()
         for text in texts:
             said_tokens = tokens(text)
