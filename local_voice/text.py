@@ -24,7 +24,6 @@ class TextConversation:
     def __init__(self, book: Book, store: ProgressStore, stdin: TextIO, stdout: TextIO,
                  platform: Platform = Platform.TEXT, today: Callable[[], date] = date.today):
         self.session = Session(book, store, platform, today=today)
-        book.safety.warm_up(background=True)  # while the couple reads the first prompt
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = stdin.isatty()
@@ -49,6 +48,7 @@ class TextConversation:
 
     def run(self, exercise: str | None = None) -> None:
         self.handle(Launch(exercise=exercise))
+        self.session.book.safety.warm_up(background=True)  # while the couple reads
         try:
             while not self.session.ended:
                 line = self.read()
