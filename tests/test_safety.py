@@ -90,8 +90,9 @@ def test_the_detector_kept_as_data_answers_as_the_one_that_read_every_rule():
                  "he didn't hit me, he hit the wall"]
     answers = [(s, fresh.check(s), kept.check(s)) for s in sentences]
     assert [a for a in answers if a[1] != a[2]] == []
-    assert sum(a[1] is None for a in answers) >= len(ordinary)
-    assert sum(a[1] is not None for a in answers) >= len(danger)
+    # Both readings answered, not just agreed: most danger heard, most ordinary let be.
+    assert sum(a[1] is not None for a in answers[:len(danger)]) >= 0.95 * len(danger)
+    assert sum(a[1] is None for a in answers[len(danger):]) >= 0.95 * len(ordinary)
 
 def test_several_texts_are_danger_when_any_of_them_is_and_the_same_words_are_read_once():
     """What Alexa hands over for one request (a slot as heard and as resolved, words with

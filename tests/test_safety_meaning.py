@@ -122,7 +122,7 @@ def shipped_encoder_folder() -> Path:
 
 
 DANGER_ONLY_THE_MEANING_HEARS = [
-    "i keep the razor blades in a little tin under the sink where nobody looks",
+    "i keep a little tin of sharp edges under the sink where nobody looks",
     "i have started giving my favourite things away to friends so they have something to "
     "remember me by",
     "i wrote letters to each of the kids and put them in a drawer for afterwards",
