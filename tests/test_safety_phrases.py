@@ -68,9 +68,11 @@ def starts_begun(text: str, sentence: str) -> list[int]:
     ("@partner ... hit me", "my husband would hit me, my wife me"),
     ("suicid* thoughts", "thoughts of suicide, suicidal thoughts"),
     ("suicid* thoughts", "my thoughts"),
+    ("suicid* thoughts", "my thoughts, suicide"),
     ("=hurt me", "hurt me and then hurt you"),
     ("=hurt me", "hurting me"),
     ("=hurt me", "then me"),
+    ("=hurt me", "then me hurt"),
     ("i (want|wish) to die", "i want to die"),
     ("never ... again", "again and again"),
 ])
