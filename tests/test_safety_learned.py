@@ -2,6 +2,7 @@
 scikit-learn scores it, heard through the engine when no rule hears the danger, and silent
 on short answers and on danger told as over."""
 
+import dataclasses
 import json
 import math
 import threading
@@ -30,6 +31,7 @@ from dialogs.safety.learned import (
     shipped_learned,
     word_ngrams,
 )
+from dialogs.safety.meaning import shipped_encoder
 from dialogs.safety.words import tokens
 from dialogs.source import DefinitionError
 from tools.train_safety import as_json, fit, labelled
@@ -252,3 +254,29 @@ def test_a_broken_file_of_support_vectors_is_named_with_what_to_do(tmp_path):
     [problem] = raised.value.problems
     assert str(problem).startswith(f"{vectors}:1: this is not a file of support vectors (")
     assert str(problem).endswith("); train it again with tools/train_safety.py")
+
+
+def test_the_shipped_file_is_read_whole():
+    """Read here past the cache the shipped model is kept in: its threshold, the corpus it
+    was trained on, and the meaning model with its own threshold and scales."""
+    data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+    model = load_learned(LEARNED_FILE)
+    assert model.threshold == data["threshold"]
+    assert model.corpus_sha256 == corpus_hash(CORPUS_FILE)
+    meaning = data["meaning"]
+    assert model.meaning == MeaningModel(
+        LEARNED_FILE.parent / meaning["vectors_file"], meaning["gamma"], meaning["intercept"],
+        Scale(*meaning["words_scale"]), Scale(*meaning["meaning_scale"]), meaning["threshold"])
+
+
+def test_two_opinions_that_just_reach_the_threshold_together_are_danger(tmp_path):
+    """Support vectors of weight 0: the meaning adds its intercept, 0; the words add 10."""
+    dimension = shipped_encoder().encode(["hello"]).shape[1]
+    np.savez(tmp_path / "support.npz", vectors=np.zeros((1, dimension)), weights=np.zeros(1))
+    meaning = MeaningModel(tmp_path / "support.npz", 1.0, 0.0, Scale(0.0, 1.0), Scale(0.0, 1.0),
+                           10.0)
+    reached = dataclasses.replace(lock_model(0.9), meaning=meaning)
+    assert reached.judge("please lock the door for me") == 10.0
+    missed = dataclasses.replace(reached, meaning=dataclasses.replace(
+        meaning, threshold=math.nextafter(10.0, 11.0)))
+    assert missed.judge("please lock the door for me") is None
