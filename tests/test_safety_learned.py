@@ -2,10 +2,13 @@
 scikit-learn scores it, heard through the engine when no rule hears the danger, and silent
 on short answers and on danger told as over."""
 
+import dataclasses
 import json
+import math
 import threading
 from datetime import date
 
+import numpy as np
 import pytest
 
 from dialogs import engine
@@ -18,11 +21,18 @@ from dialogs.safety.learned import (
     CORPUS_FILE,
     LEARNED_FILE,
     LearnedModel,
+    MeaningModel,
+    Scale,
+    char_ngrams,
     corpus_hash,
     load_learned,
+    meaning_text,
     normalise,
     shipped_learned,
+    word_ngrams,
 )
+from dialogs.safety.meaning import shipped_encoder
+from dialogs.safety.words import tokens
 from dialogs.source import DefinitionError
 from tools.train_safety import as_json, fit, labelled
 
@@ -187,3 +197,86 @@ def test_a_failed_warm_up_prints_nothing_and_the_first_check_says_what_is_wrong(
     with pytest.raises(RuntimeError, match="encoder"):
         detector.check(ORDINARY[0])
     assert escaped == [], "the warm-up's error reached the screen as a traceback"
+
+
+def test_the_model_reads_each_word_in_one_dictionary_form_a_verbs_first():
+    """The words model was trained on these forms: "saw" read as the noun would be a word
+    it never learned."""
+    assert normalise("She saw the knives, I felt happier") == "she see the knife | i feel happy"
+    assert meaning_text(tokens("Um, he hit me. Then he left!")) == "he hit me , then he left"
+
+
+def test_pieces_of_words_are_cut_as_scikit_learn_cuts_them():
+    assert char_ngrams("a  ab") == [" a ", " ab", "ab ", " ab "]
+    assert word_ngrams("a b c") == ["a", "b", "c", "a b", "b c", "a b c"]
+
+
+def lock_model(threshold: float) -> LearnedModel:
+    """Hears danger in the word "lock" alone: its words score is exactly 10."""
+    return LearnedModel(words={"lock": (1.0, 10.0)}, pieces={}, intercept=0.0,
+                        threshold=threshold, corpus_sha256="")
+
+
+def test_a_saying_of_six_words_is_judged_and_one_of_five_is_not():
+    model = lock_model(0.9)
+    assert model.judge("please lock the door for me") == pytest.approx(1 / (1 + math.exp(-10)))
+    assert model.judge("please lock the door, me") is None
+    assert model.judge("please lock the door now") is None
+
+
+def test_a_probability_that_just_reaches_the_threshold_is_danger():
+    reached = 1 / (1 + math.exp(-10.0))
+    assert lock_model(reached).judge("please lock the door for me") == reached
+    assert lock_model(math.nextafter(reached, 2.0)).judge("please lock the door for me") is None
+
+
+def test_two_scores_are_added_each_on_its_own_scale():
+    assert Scale(2.0, 4.0).of(10.0) == 2.0
+
+
+def test_a_broken_model_file_is_named_with_what_to_do(tmp_path):
+    path = tmp_path / "learned.json"
+    path.write_text("{not json")
+    with pytest.raises(DefinitionError) as raised:
+        load_learned(path)
+    [problem] = raised.value.problems
+    assert str(problem).startswith(f"{path}:1: this is not a learned safety model this "
+                                   "version can read (")
+    assert str(problem).endswith("); train it again with tools/train_safety.py")
+
+
+def test_a_broken_file_of_support_vectors_is_named_with_what_to_do(tmp_path):
+    vectors = tmp_path / "support.npz"
+    vectors.write_text("not numpy")
+    model = MeaningModel(vectors, 1.0, 0.0, Scale(0.0, 1.0), Scale(0.0, 1.0), 0.0)
+    with pytest.raises(DefinitionError) as raised:
+        model.decision(np.zeros(3, dtype=np.float32))
+    [problem] = raised.value.problems
+    assert str(problem).startswith(f"{vectors}:1: this is not a file of support vectors (")
+    assert str(problem).endswith("); train it again with tools/train_safety.py")
+
+
+def test_the_shipped_file_is_read_whole():
+    """Read here past the cache the shipped model is kept in: its threshold, the corpus it
+    was trained on, and the meaning model with its own threshold and scales."""
+    data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+    model = load_learned(LEARNED_FILE)
+    assert model.threshold == data["threshold"]
+    assert model.corpus_sha256 == corpus_hash(CORPUS_FILE)
+    meaning = data["meaning"]
+    assert model.meaning == MeaningModel(
+        LEARNED_FILE.parent / meaning["vectors_file"], meaning["gamma"], meaning["intercept"],
+        Scale(*meaning["words_scale"]), Scale(*meaning["meaning_scale"]), meaning["threshold"])
+
+
+def test_two_opinions_that_just_reach_the_threshold_together_are_danger(tmp_path):
+    """Support vectors of weight 0: the meaning adds its intercept, 0; the words add 10."""
+    dimension = shipped_encoder().encode(["hello"]).shape[1]
+    np.savez(tmp_path / "support.npz", vectors=np.zeros((1, dimension)), weights=np.zeros(1))
+    meaning = MeaningModel(tmp_path / "support.npz", 1.0, 0.0, Scale(0.0, 1.0), Scale(0.0, 1.0),
+                           10.0)
+    reached = dataclasses.replace(lock_model(0.9), meaning=meaning)
+    assert reached.judge("please lock the door for me") == 10.0
+    missed = dataclasses.replace(reached, meaning=dataclasses.replace(
+        meaning, threshold=math.nextafter(10.0, 11.0)))
+    assert missed.judge("please lock the door for me") is None
