@@ -53,12 +53,12 @@ NEGATION_REACH = 5
 
 _NAME = re.compile(r"^[a-z][a-z_]*$")
 LEARNED = "learned"
+"""The kind of a concern only the learned second opinion heard (no rule names its kind)."""
 WARM_UP_SAYING = "um i guess we argued about money again and i felt a bit hurt"
 """Read once at start: it loads word forms, the rules a common answer touches and the
 learned opinion's sentence encoder."""
 
 log = logging.getLogger(__name__)
-"""The kind of a concern only the learned second opinion heard (no rule names its kind)."""
 
 
 @dataclass(frozen=True)
