@@ -11,9 +11,11 @@ The thresholds were chosen on sentences from authors who never saw the rules: 0.
 words alone on one such set; for the two opinions added, by leaving each of four such sets
 out in turn (the others joined the corpus) and keeping false alarms where the words alone
 had them: 0.44 to 0.58 chosen on three of them each time, 0.55 on all four together.
-Later, each of three new rounds (4,000 sentences) scored by the model trained before it
-came: from 0.55 to 0.40 the learned opinion heard 68 more danger sentences and raised 11
-more false alarms (1.7 and 0.3 points), about the same trade at 0.45 as below it; 0.40.
+Later, three new rounds (4,000 sentences), each scored by the model trained before it came:
+from 0.55 to 0.40 the learned opinion heard 68 more danger sentences and raised 11 more
+false alarms (1.7 and 0.3 points); but at 0.40 it also stopped an exercise answer ("what i
+heard is stop checking your phone in bed", 0.42), talk those rounds do not hold. 0.55 stays
+until the corpus holds exercise answers and the trade is measured on them.
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from dialogs.safety.meaning import shipped_encoder
 from dialogs.safety.words import tokens
 
 THRESHOLD = 0.9
-COMBINED_THRESHOLD = 0.40
+COMBINED_THRESHOLD = 0.55
 STRENGTH = 4.0
 """Inverse regularisation strength (scikit-learn's C), of both models."""
 VECTORS_FILE = "learned_meaning.npz"
