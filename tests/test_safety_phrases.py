@@ -25,6 +25,7 @@ from dialogs.safety.phrases import (
     side_by_side,
 )
 from dialogs.safety.words import spell_out, tokens, words
+from tests.test_safety import write_concepts
 
 LISTS = {"partner": Choice((parse("he", {}), parse("she", {}), parse("my (husband|wife)", {})))}
 
@@ -146,14 +147,11 @@ def test_sentences_side_by_side_keep_the_starts_and_ends_each_has_alone():
 
 @pytest.fixture
 def rules(tmp_path: Path):
-    folder = tmp_path / "concepts"
-    folder.mkdir()
-    (folder / "common.yaml").write_text("""
+    return load_detector(write_concepts(tmp_path / "concepts", """
 danger:
   violence: ["he hit me"]
   suicide: ["suicid* thoughts"]
-""", encoding="utf-8")
-    return load_detector(folder)
+"""))
 
 
 @pytest.mark.parametrize(("carried", "around", "kind"), [
