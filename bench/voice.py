@@ -178,6 +178,8 @@ def hear(loop: VoiceLoop, path: Path) -> tuple[object, Transcript | None, float]
     start = time.perf_counter()
     event = loop.recognise(listening.audio, listening.stream)
     took = time.perf_counter() - start
+    # danger heard openly after the reply, as the loop acts on it before what follows
+    event = loop.heard_openly(wait=True) or event
     loop.pending = None
     return event, recorded[-1].transcript if recorded else None, took
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -268,6 +269,9 @@ class Hearing:
     """In speech longer than a phrase, only a phrase said on its own counts (free speech,
     where a command word may be part of a sentence); otherwise, and in short speech, the
     best phrase is judged as an answer is."""
+    reads: bool = False
+    """Free speech whose words are read (for a betrayal note), so heard openly before the
+    reply; otherwise only commands and danger matter, and the reply does not wait."""
 
 
 @dataclass(frozen=True)
@@ -310,6 +314,10 @@ class VoiceLoop:
         """The answer waiting for a yes to a confirmation question."""
         self.microphone: AudioInput | None = None
         """Closed while the guide speaks, and only then."""
+        self.openly: Future[Transcript] | None = None
+        """The last free answer, heard openly for danger while the guide replies and listens
+        on: open recognition runs at one to three times real time, too slow to wait for."""
+        self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="open-listening")
 
     # -- speaking
 
@@ -380,7 +388,8 @@ class VoiceLoop:
         if listen.mode is ListenMode.ANY_WORDS and listen.keeps_words:
             return Hearing(None, guard)
         return Hearing(self.matcher.grammar(listen.intents) or [],
-                       self.matcher.grammar([intents.SAFETY]), alone=True)
+                       self.matcher.grammar([intents.SAFETY]), alone=True,
+                       reads=listen.reads_words)
 
     def stream(self, rate: int) -> Stream:
         """A recognition stream for the next utterance (the Listener feeds it)."""
@@ -470,8 +479,12 @@ class VoiceLoop:
         alone = hearing.alone and audio.seconds > LONGER_THAN_A_PHRASE
         verdict = self.verdict(heard, fed, hearing.phrases, listen.intents, alone,
                                listen.speaker_names)
-        openly = self.open_words(audio) if self.more_than_a_phrase(heard, audio) \
-            else Transcript("")
+        openly = Transcript("")
+        if hearing.alone and not hearing.reads:  # reply now, check for danger meanwhile
+            if not isinstance(verdict, Accept):
+                self.openly = self._worker.submit(self.open_words, audio)
+        elif self.more_than_a_phrase(heard, audio):
+            openly = self.open_words(audio)
         if openly.text and self.safety.check(openly.text):
             self.show(f"heard: {openly.text} ({openly.confidence:.2f})")
             return Utterance(openly.text)
@@ -482,19 +495,31 @@ class VoiceLoop:
             return Question(self.wording("confirm_heard", heard=said), Utterance(verdict.text))
         if listen.mode is ListenMode.ANSWER or listen.speaker_names:
             return IntentEvent(FALLBACK)
-        if openly.text:
-            # free speech heard openly anyway is read as typed words (an affair mentioned
-            # brings the exercise's betrayal note)
+        if openly.text:  # read as typed words: an affair mentioned brings the betrayal note
             self.show(f"heard: {openly.text} ({openly.confidence:.2f})")
             return Utterance(openly.text)
         return Utterance(SPOKEN)
+
+    def heard_openly(self, wait: bool) -> Utterance | None:
+        """Danger that open recognition found in the last free answer, once it has finished
+        (`wait`: wait for it). Acted on before anything said after that answer."""
+        check = self.openly
+        if check is None or not (wait or check.done()):
+            return None
+        self.openly = None
+        heard = check.result()
+        if not heard.text or not self.safety.check(heard.text):
+            return None
+        self.show(f"heard: {heard.text} ({heard.confidence:.2f})")
+        self.pending = None
+        return Utterance(heard.text)
 
     @staticmethod
     def more_than_a_phrase(heard: Transcript, audio: Audio) -> bool:
         """Speech a grammar cannot hold: none of its phrases heard at all, or much longer
         than what it heard (a sentence squeezed into "no"). The safety check reads concepts
-        that no grammar can list, so such speech is also heard openly: for danger, and in
-        free speech for the engine to read as typed words."""
+        that no grammar can list, so such speech is also heard openly: for danger, and where
+        free speech is read, for the engine to read as typed words."""
         said = heard.text or heard.phrases_only
         return not said or \
             audio.seconds > LONGER_THAN_A_PHRASE + WORD_SECONDS * len(said.split())
@@ -530,6 +555,7 @@ class VoiceLoop:
         the guide says kindly that it lost the thread and listens again on the same step."""
         assert self.turn is not None
         event = self.recognise(audio)
+        event = self.heard_openly(wait=True) or event
         if isinstance(event, Utterance) and self.safety.check(event.text):
             return self.handle(event)
         self.say_aside(self.session.book.messages.lost_thread)
@@ -558,6 +584,9 @@ class VoiceLoop:
 
     def respond(self, listening: Listening, seconds: float = 0.0) -> Turn | None:
         """Turn what listening gave into the next turn; None when input has ended."""
+        danger = self.heard_openly(wait=True)
+        if danger is not None:
+            return self.handle(danger)
         if isinstance(listening, InputEnded):
             self.stop("input ended")
             return None
@@ -606,6 +635,9 @@ class VoiceLoop:
                     listening = TimeUp()
                 if self.respond(listening, seconds) is None:
                     return
+                danger = self.heard_openly(wait=self.session.ended)
+                if danger is not None:
+                    self.handle(danger)
         except KeyboardInterrupt:
             self.stop("interrupted")
             raise

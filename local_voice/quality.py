@@ -25,7 +25,7 @@ from local_voice.audio import Audio
 FRAME_SECONDS = 0.03
 HIGH_BAND_HZ = 4000.0
 QUIET_DB = -120.0
-"""The level given to frames of digital silence, which no microphone makes."""
+"""The lowest level a frame is given."""
 SILENT_DB = -90.0
 """Audio whose loud frames are below this holds no sound to measure."""
 
@@ -48,6 +48,11 @@ def measure(audio: Audio) -> SignalQuality | None:
         return None
     frames = samples[:count * size].reshape(count, size)
     power = np.mean(frames ** 2, axis=1)
+    if np.count_nonzero(power) < 3:
+        return None
+    # digital silence (a recording padded with zeros, as `--audio-in` pads each file) is no
+    # room: left in, it would make any noise around the words look like none
+    frames, power = frames[power > 0], power[power > 0]
     levels = 10 * np.log10(np.maximum(power, 10 ** (QUIET_DB / 10)))
     loudest = float(np.percentile(levels, 90))
     if loudest <= SILENT_DB:

@@ -136,8 +136,10 @@ class Recognizer:
 
     def fillers(self, phrases: Iterable[str]) -> list[str]:
         """Words that stand for speech outside `phrases`: the model's unknown-word entry, or
-        else short syllables it knows that no phrase is made of (the Korean test model has
-        no unknown-word entry, and a grammar without one forces every sound onto a phrase)."""
+        else short syllables it knows that no phrase is made of (a grammar without one forces
+        every sound onto a phrase). Vosk looks grammar words up by name, and the Korean test
+        model has no "[unk]": Vosk drops it with a warning. Its "<UNK>" is a word, but in seven
+        Korean sentences it took one short stretch, once; the phrases took the rest."""
         if self.unknown_word:
             return [self.unknown_word]
         used = {part for phrase in phrases for word in phrase.split()

@@ -206,6 +206,21 @@ def test_danger_in_an_answer_cut_at_the_length_cap_still_stops_the_exercise(tmp_
     assert not any("lost the thread" in line for line in shown)
 
 
+def test_danger_heard_openly_in_free_talk_cut_at_the_length_cap_still_stops(tmp_path,
+                                                                            synthesizer):
+    """Free talk is heard openly for danger while the guide goes on; an answer cut at the cap
+    waits for that before saying it lost the thread."""
+    recognizer = Recognizer([""], second_listen="저는 정말 위험 해요")
+    setup, _, shown = setup_for(tmp_path, synthesizer, recognizer, WavInput([]))
+    loop = setup.loop
+    loop.start("yeonseup")
+    loop.turn = dataclasses.replace(loop.turn, listen=Listen(ListenMode.ANY_WORDS,
+                                                             loop.turn.listen.intents))
+    loop.respond(Heard(Audio(bytes(2 * 16000 * 3), 16000), Ending.MAX_LENGTH), 45.0)
+    assert any("988" in line for line in shown if line.startswith("guide:"))
+    assert not any("lost the thread" in line for line in shown)
+
+
 def test_an_open_question_waits_longer_for_the_end_of_an_answer(tmp_path, synthesizer):
     setup, _, _ = setup_for(tmp_path, synthesizer, Recognizer([]), WavInput([]))
     loop = setup.loop

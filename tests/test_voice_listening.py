@@ -2,8 +2,11 @@
 sentence, doubtful answers confirmed or asked again rather than acted on. Real Vosk with the
 Korean model, real espeak-ng speech."""
 
+import threading
+
 import pytest
 
+from dialogs.book import load_book
 from dialogs.engine import IntentEvent, Utterance
 from dialogs.intents import FALLBACK
 from dialogs.model import Platform
@@ -60,6 +63,22 @@ class Counting:
 
     def best_score(self, audio, phrases):
         return self.real.best_score(audio, phrases)
+
+
+class Gated(Counting):
+    """Open recognition that waits for the test to let it finish."""
+
+    def __init__(self, real: Recognizer):
+        super().__init__(real)
+        self.gate = threading.Event()
+        self.finished = False
+
+    def transcribe(self, audio, phrases=None):
+        self.whole += 1
+        self.gate.wait(timeout=5)
+        heard = self.real.transcribe(audio, phrases)
+        self.finished = True
+        return heard
 
 
 class CountingStream:
@@ -133,9 +152,9 @@ def test_a_stream_hears_what_a_whole_recording_does(tmp_path, recognizer):
     assert streamed.score is not None and streamed.filler_score is not None
 
 
-def loop_at(tmp_path, recognizer, answers, store=None):
+def loop_at(tmp_path, recognizer, answers, store=None, book=None):
     """A loop moved on by typed answers, to listen from there on real speech."""
-    book = korean_book(tmp_path)
+    book = book or korean_book(tmp_path)
     loop = VoiceLoop(book, store or couple_store(tmp_path / "p.sqlite3"), Platform.VOICE,
                      recognizer, Silent(), Silent(), LoopSettings(earcons=False),
                      today=lambda: DAY)
@@ -162,6 +181,29 @@ def test_a_danger_word_inside_a_sentence_stops_a_timed_phase(tmp_path, recognize
     loop = loop_at(tmp_path, recognizer, ["네", "네", "네"])
     assert loop.turn.at == "yeonseup/share"
     turn = say(loop, tmp_path, sentence)
+    assert turn.at == "welcome/after_safety"
+    assert "988" in turn.speech
+
+
+def test_free_talk_is_answered_at_once_and_danger_heard_openly_comes_before_what_follows(
+        tmp_path, recognizer):
+    """Where only commands and danger matter, the streamed grammars decide when speech ends;
+    open recognition, at one to three times real time too slow to wait for, reads the words
+    for danger meanwhile, and what it finds is acted on before anything said after them."""
+    korean_book(tmp_path)
+    concepts = tmp_path / "content" / "safety" / "common.yaml"
+    # a danger word no grammar lists, which the model hears openly: only open recognition
+    # can find it
+    concepts.write_text(concepts.read_text(encoding="utf-8").replace("[위험]", "[위험, 너무]"),
+                        encoding="utf-8")
+    gated = Gated(recognizer)
+    loop = loop_at(tmp_path, gated, ["네", "네", "네"], book=load_book(tmp_path / "content"))
+    assert loop.turn.at == "yeonseup/share"
+    turn = say(loop, tmp_path, "너무 무서워요")
+    assert turn.at == "yeonseup/share" and not turn.speech
+    assert gated.whole == 1 and not gated.finished  # the reply did not wait for it
+    gated.gate.set()
+    turn = say(loop, tmp_path, "완료")
     assert turn.at == "welcome/after_safety"
     assert "988" in turn.speech
 

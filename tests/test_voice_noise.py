@@ -46,6 +46,9 @@ def test_the_sound_of_an_utterance_says_how_noisy_and_how_narrow_it_was(tmp_path
     assert clean is not None and clean.snr_db > 40 and clean.high_band_db > -40
     noisy = measure(in_noise(speech, 10.0))
     assert noisy is not None and noisy.snr_db < 18
+    padded = measure(in_noise(speech, 10.0) + Audio(bytes(2 * 16000 * 2), 16000))
+    # digital silence after the words (a padded recording) is no room
+    assert padded is not None and abs(padded.snr_db - noisy.snr_db) < 1
     quieter = measure(in_noise(speech, 25.0))
     assert quieter is not None and quieter.snr_db > 18
     narrow = measure(telephone(speech))

@@ -77,7 +77,13 @@ class Run(Navigation):
         choosing = self.step.choose_speaker and not self.state.confirming
         return Listen(self.step.listen, self.expected(), timed.end_intent if timed else None,
                       timed.seconds if timed else None, keeps_words=bool(self.step.capture),
-                      speaker_names=self.names() if choosing else ())
+                      speaker_names=self.names() if choosing else (),
+                      reads_words=self.reads_for_betrayal())
+
+    def reads_for_betrayal(self) -> bool:
+        """Whether what is said next is read for a betrayal (see `notice_betrayal`)."""
+        return self.in_exercise and not self.state.variables.get("betrayal") and \
+            bool(self.book.exercises[self.state.flow].betrayal_note)
 
     def sounds_unsafe(self, name: str, slots: Mapping[str, str], heard: tuple[str, ...]) -> bool:
         """Whether an intent's words suggest danger: every slot value as resolved and as heard,

@@ -24,6 +24,9 @@ class Listen:
     keeps_words: bool = False
     """The words themselves are the answer and are kept (a step with `capture`); otherwise
     only commands and safety matter in what is said."""
+    reads_words: bool = False
+    """Words that are not kept are still read for more than commands and safety (an
+    exercise's betrayal note listens for an affair or a big lie)."""
     speaker_names: tuple[str, ...] = ()
     """The partners' names when the answer says which of them goes first (a step with
     `choose_speaker`): a front end that listens among phrases listens for these names, and
