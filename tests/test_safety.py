@@ -242,6 +242,36 @@ def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(
     assert (check(said) is None) == over
 
 
+@pytest.mark.parametrize(("said", "over"), [
+    ("my cousin's boyfriend hits her and it made me so grateful for you", True),
+    ("in the series the husband locks her in the cellar, it was hard to watch", True),
+    ("in the show the dad threatens to take the kids and we were yelling at the telly", True),
+    ("if anybody ever hurt our daughter I would lose it, but nobody has, thank god", True),
+    ("my grandad used to hit us as kids, it was a different era, and I swore I never would "
+     "and I haven't", True),
+    ("I used to be happy but now I want to die", False),
+    ("my ex used to hit me and now my husband does too", False),
+    ("he said he would kill me if I told anyone, and nobody has believed me", False),
+    ("if anyone finds out he will kill me, and nobody has helped me", False),
+    ("in the film he hits her, and that is exactly what my husband does to me", False),
+    ("my friend's husband hits her and mine hits me too", False),
+])
+def test_danger_denied_supposed_or_someone_elses_is_let_be_but_not_its_look_alikes(said, over):
+    assert (check(said) is None) == over, check(said)
+
+
+@pytest.mark.parametrize(("said", "danger"), [
+    ("he is going to throttle me when he finds out I finished the last brownie", False),
+    ("next time I will come back and finish the conversation", False),
+    ("thank you for holding the umbrella over me the whole walk home", False),
+    ("he is going to kill me when he finds out I told my sister", True),
+    ("he will strangle me if I eat before he gets home", True),
+    ("he held the knife over me while I slept", True),
+])
+def test_a_playful_threat_over_a_small_thing_is_let_be_but_not_one_over_telling(said, danger):
+    assert (check(said) is not None) == danger, check(said)
+
+
 def test_a_harmless_saying_does_not_excuse_danger_that_goes_beyond_it(tmp_path):
     detector = load_detector(write_concepts(tmp_path / "concepts", """
 danger:
