@@ -272,6 +272,17 @@ def test_a_playful_threat_over_a_small_thing_is_let_be_but_not_one_over_telling(
     assert (check(said) is not None) == danger, check(said)
 
 
+@pytest.mark.parametrize(("said", "danger"), [
+    ("at boxing I got hit in the face", False),
+    ("at football I got kicked in the shin", False),
+    ("we watched the boxing and then he hit me", True),
+    ("after rugby practice she punched me", True),
+    ("he took up boxing and now he hits me", True),
+])
+def test_a_sport_excuses_a_blow_taken_in_it_but_not_one_a_partner_gave(said, danger):
+    assert (check(said) is not None) == danger, check(said)
+
+
 def test_a_harmless_saying_does_not_excuse_danger_that_goes_beyond_it(tmp_path):
     detector = load_detector(write_concepts(tmp_path / "concepts", """
 danger:
