@@ -39,16 +39,32 @@ def free_port() -> int:
 class Server:
     """A running server, trusting every local connection as the `postgres` user."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, attempts: int = 5):
         self.folder = folder
         self.data = folder / "data"
-        self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(folder, "postgres")
         subprocess.run(_as_server_user([_bin("initdb"), "-D", str(self.data), "-A", "trust",
                                         "-U", "postgres", "--no-sync"]),
                        check=True, capture_output=True)
-        self.start()
+        self._start_on_a_free_port(attempts)
+
+    def _start_on_a_free_port(self, attempts: int) -> None:
+        """A port found free may be taken before the server binds it (by another server
+        started at the same moment, as in tests on several workers): then another port."""
+        log = self.folder / "log"
+        for attempt in range(1, attempts + 1):
+            self.port = free_port()
+            logged = log.stat().st_size if log.exists() else 0
+            try:
+                self.start()
+                return
+            except subprocess.CalledProcessError:
+                with log.open("rb") as lines:
+                    lines.seek(logged)
+                    taken = b"Address already in use" in lines.read()
+                if not taken or attempt == attempts:
+                    raise
 
     @property
     def admin_url(self) -> str:

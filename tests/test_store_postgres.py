@@ -23,7 +23,7 @@ from dialogs.engine import (
     SavePosition,
 )
 from dialogs.store import StoreError
-from progress import open_store
+from progress import local_postgres, open_store
 from progress import postgres as postgres_store
 from progress.local_postgres import postgres
 from progress.postgres import PostgresStore
@@ -45,6 +45,18 @@ pytestmark = pytest.mark.filterwarnings("error::DeprecationWarning")
 def server():
     with postgres() as running:
         yield running
+
+
+def test_a_test_server_whose_port_is_taken_before_it_starts_takes_another(monkeypatch):
+    """Two test workers may be told the same free port at once; the later server moves on."""
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        offered = iter([port])
+        any_free = local_postgres.free_port
+        monkeypatch.setattr(local_postgres, "free_port", lambda: next(offered, None) or any_free())
+        with postgres() as running, psycopg.connect(running.admin_url) as connection:
+            assert running.port != port
+            assert connection.execute("SELECT 1").fetchone() == (1,)
 
 
 def test_effects_round_trip_export_and_forget(server):

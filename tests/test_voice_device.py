@@ -24,9 +24,11 @@ SINK = "couplecare_test"
 
 @pytest.fixture(scope="module")
 def null_sink():
-    """A PulseAudio daemon with a null sink as default output and its monitor as input."""
+    """A PulseAudio daemon with a null sink as default output and its monitor as input. A
+    daemon started here is stopped at the end."""
     assert shutil.which("pulseaudio"), "PulseAudio is needed: apt-get install pulseaudio"
-    if subprocess.run(["pactl", "info"], capture_output=True, timeout=30).returncode != 0:
+    started = subprocess.run(["pactl", "info"], capture_output=True, timeout=30).returncode != 0
+    if started:
         subprocess.run(["pulseaudio", "--start", "--exit-idle-time=-1"], check=True,
                        capture_output=True, timeout=30)
     module = subprocess.run(["pactl", "load-module", "module-null-sink", f"sink_name={SINK}"],
@@ -35,6 +37,8 @@ def null_sink():
     subprocess.run(["pactl", "set-default-source", f"{SINK}.monitor"], check=True, timeout=30)
     yield SINK
     subprocess.run(["pactl", "unload-module", module], check=False, timeout=30)
+    if started:
+        subprocess.run(["pulseaudio", "--kill"], check=False, timeout=30)
 
 
 def test_devices_are_listed(null_sink, capsys):
