@@ -125,8 +125,8 @@ DANGER_ONLY_THE_MEANING_HEARS = [
     "i keep a little tin of sharp edges under the sink where nobody looks",
     "i have started giving my favourite things away to friends so they have something to "
     "remember me by",
-    "i wrote letters to each of the kids and put them in a drawer for afterwards",
-    "i wear scarves in summer so nobody at the school gate sees what his hands did to my neck",
+    "i told my sister where the spare key and the insurance papers are, for after",
+    "i wear scarves in summer so nobody at the school gate sees the marks on my neck",
 ]
 ORDINARY_IN_NEAR_WORDS = [
     "we spent sunday painting the kitchen and then ordered a curry",
