@@ -11,9 +11,12 @@ import contextlib
 import json
 import math
 import os
+import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
 
 from local_voice.audio import Audio
 
@@ -104,6 +107,54 @@ def _native_warnings_silenced() -> Iterator[None]:
             os.close(saved)
 
 
+@contextlib.contextmanager
+def _without_dither(path: Path) -> Iterator[Path]:
+    """The model folder to load, with Kaldi's dither turned off (`Dither` replaces it). Kaldi
+    draws its dither from one random sequence the whole process shares, so the same recording
+    scored differently from one decoding to the next (by up to 4 log-likelihood, more than the
+    judge's margins), depending on what had been decoded before it or beside it. Vosk reads
+    the setting only from the model's conf/mfcc.conf, and reads every file while loading, so
+    the model is loaded through a passing folder of links whose mfcc.conf ends with dither off
+    (the last setting wins); the model itself is left as it is."""
+    mfcc = path / "conf" / "mfcc.conf"
+    if not mfcc.is_file():
+        yield path
+        return
+    with tempfile.TemporaryDirectory(prefix="couplecare-model-") as folder:
+        view = Path(folder)
+        try:
+            for entry in path.iterdir():
+                if entry.name != "conf":
+                    (view / entry.name).symlink_to(entry.resolve())
+            (view / "conf").mkdir()
+            for entry in mfcc.parent.iterdir():
+                if entry.name != mfcc.name:
+                    (view / "conf" / entry.name).symlink_to(entry.resolve())
+            (view / "conf" / mfcc.name).write_text(
+                mfcc.read_text(encoding="utf-8").rstrip("\n") + "\n--dither=0\n",
+                encoding="utf-8")
+        except OSError:  # no links here: the model as it is, dither and all
+            view = path
+        yield view
+
+
+class Dither:
+    """The faint noise Kaldi adds before it measures sound (one 16-bit step, its default),
+    drawn here from a generator of one utterance's own, so the same recording is always heard
+    the same. The models were trained with it: without any, the digital silence around a
+    recorded word decoded so differently that short answers were no longer recognised."""
+
+    STEPS = 1.0
+
+    def __init__(self) -> None:
+        self.noise = np.random.default_rng(0)
+
+    def __call__(self, pcm: bytes) -> bytes:
+        samples = np.frombuffer(pcm, dtype="<i2").astype(np.float64)
+        samples += self.noise.normal(0.0, self.STEPS, samples.size)
+        return np.clip(np.rint(samples), -32768, 32767).astype("<i2").tobytes()
+
+
 class Recognizer:
     """One loaded Vosk model. `listen` opens a stream for one utterance, fed while the
     person speaks; `transcribe` runs one on a whole recording."""
@@ -115,7 +166,8 @@ class Recognizer:
         check_model_folder(path)
         vosk.SetLogLevel(-1)
         try:
-            self.model = vosk.Model(str(path))
+            with _without_dither(path) as folder:
+                self.model = vosk.Model(str(folder))
         except Exception as error:  # vosk raises a bare Exception for unusable models
             raise ModelError(f"Vosk could not load the model at {path} ({error}). Download "
                              "it again with: couplecare model download") from None
@@ -181,7 +233,7 @@ class Recognizer:
         if not phrases:
             return None
         recognizer = self.recognizer(audio.rate, phrases, scored=True)
-        recognizer.AcceptWaveform(audio.pcm)
+        recognizer.AcceptWaveform(Dither()(audio.pcm))
         score = _score(recognizer.FinalResult())
         return math.nan if score is None else score
 
@@ -206,9 +258,11 @@ class Stream:
             if phrases and fillers else None
         self.fillers = frozenset(fillers)
         self.pcm = bytearray()
+        self.dither = Dither()
 
     def feed(self, pcm: bytes) -> None:
         self.pcm += pcm
+        pcm = self.dither(pcm)
         for recognizer in (self.words, self.scored, self.filler, self.guard):
             if recognizer is not None:
                 recognizer.AcceptWaveform(pcm)

@@ -109,6 +109,20 @@ def test_grammar_recognition_is_exact_on_short_phrases(tmp_path, recognizer):
         assert heard.score is not None and heard.filler_score is not None
 
 
+def test_the_same_recording_is_judged_the_same_every_time(tmp_path, recognizer):
+    """With Kaldi's dither on, each decoding drew its noise from wherever the process's random
+    sequence happened to be, and the judge's scores moved by several points between runs, so
+    a borderline answer was accepted in one run and asked again in the next."""
+    phrases = ["네", "아니요", "다음", "잠깐"]
+    heard = [recognizer.transcribe(read_wav(speak_korean(word, tmp_path / "w.wav"))
+                                   .at_rate(16000), phrases)
+             for word in ["바다", "바다", "네", "바다", "네"]]
+    sea = {(h.score, h.filler_score) for h in heard[0:2] + heard[3:4]}
+    yes = {(h.score, h.filler_score) for h in (heard[2], heard[4])}
+    assert len(sea) == 1 and len(yes) == 1, (sea, yes)
+    assert (KOREAN_MODEL / "conf" / "mfcc.conf").read_text().count("dither") == 0
+
+
 def test_a_model_folder_that_is_incomplete(tmp_path):
     (tmp_path / "am").mkdir()
     with pytest.raises(ModelError, match=r"not a complete Vosk model: am/final\.mdl, conf"):
