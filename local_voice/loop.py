@@ -514,6 +514,11 @@ class VoiceLoop:
         self.pending = None
         return Utterance(heard.text)
 
+    def act_on_danger_heard_openly(self, wait: bool) -> Turn | None:
+        """The turn for danger `heard_openly` found, if it found any."""
+        danger = self.heard_openly(wait)
+        return None if danger is None else self.handle(danger)
+
     @staticmethod
     def more_than_a_phrase(heard: Transcript, audio: Audio) -> bool:
         """Speech a grammar cannot hold: none of its phrases heard at all, or much longer
@@ -584,9 +589,9 @@ class VoiceLoop:
 
     def respond(self, listening: Listening, seconds: float = 0.0) -> Turn | None:
         """Turn what listening gave into the next turn; None when input has ended."""
-        danger = self.heard_openly(wait=True)
+        danger = self.act_on_danger_heard_openly(wait=True)
         if danger is not None:
-            return self.handle(danger)
+            return danger
         if isinstance(listening, InputEnded):
             self.stop("input ended")
             return None
@@ -635,9 +640,7 @@ class VoiceLoop:
                     listening = TimeUp()
                 if self.respond(listening, seconds) is None:
                     return
-                danger = self.heard_openly(wait=self.session.ended)
-                if danger is not None:
-                    self.handle(danger)
+                self.act_on_danger_heard_openly(wait=self.session.ended)
         except KeyboardInterrupt:
             self.stop("interrupted")
             raise

@@ -106,9 +106,7 @@ class LoopDriver:
             return Reply(asked, self._current().at, False, heard=asked)
         if self.loop.pending is not None:  # "did I get your name right?": as the script meant
             turn = self.loop.respond(Heard(Audio(b"yes", 16000)))
-        danger = self.loop.heard_openly(wait=True)  # found after the reply, acted on then
-        if danger is not None:
-            turn = self.loop.handle(danger)
+        turn = self.loop.act_on_danger_heard_openly(wait=True) or turn  # found after the reply
         return self._reply(turn)
 
     def silence(self) -> Reply:
