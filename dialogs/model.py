@@ -7,11 +7,19 @@ description); where the YAML key differs from the Python name, the key is the al
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from dialogs.intents import DONE
 
@@ -312,6 +320,27 @@ class Welcome(Flow):
     """The flow around the exercises: greeting, safety, names, menu, follow-ups."""
 
 
+class CrisisContact(Model):
+    """A crisis line, as a screen shows it after a safety stop: a tap calls or texts it."""
+
+    name: str
+    call: str | None = None
+    """The number to call, as dialled."""
+    text: str | None = None
+    """The number to text."""
+    text_body: str | None = None
+    """The word to text, when the line asks for one."""
+
+    @model_validator(mode="after")
+    def _reachable(self) -> CrisisContact:
+        if self.call is None and self.text is None:
+            raise ValueError("a crisis contact needs a number to call or to text")
+        for number in (self.call, self.text):
+            if number is not None and not re.fullmatch(r"\+?[0-9][0-9 -]*", number):
+                raise ValueError(f"'{number}' is not a phone number (digits, spaces, dashes)")
+        return self
+
+
 class Messages(Model):
     """Wording of the behaviour every step gets for free."""
 
@@ -355,6 +384,8 @@ class Messages(Model):
     given)."""
     safety: Prompts
     """When someone may not be safe; only these words are said that turn."""
+    crisis_contacts: tuple[CrisisContact, ...] = ()
+    """The lines the safety words name, for a screen to show large and tappable."""
     timed: dict[Platform, Prompts]
     """After the words of a timed step, per platform: how the phase works there."""
     timed_check_in: Prompts

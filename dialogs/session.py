@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from dialogs import engine
 from dialogs.book import Book
@@ -25,12 +25,23 @@ def take_turn(book: Book, store: ProgressStore, user_key: str, state: Mapping[st
     return turn
 
 
+class Watcher(Protocol):
+    """Something that follows the conversation beside its front end (the companion screen)."""
+
+    def show(self, turn: Turn) -> None: ...
+
+    def aside(self, markup: str) -> None:
+        """Words the front end says between turns."""
+
+
 class Session:
     """A conversation held in memory between turns (text and voice front ends)."""
 
     def __init__(self, book: Book, store: ProgressStore, platform: Platform,
-                 user_key: str = LOCAL_USER, today: Callable[[], date] = date.today):
+                 user_key: str = LOCAL_USER, today: Callable[[], date] = date.today,
+                 watchers: tuple[Watcher, ...] = ()):
         self.book = book
+        self.watchers = watchers
         self.store = store
         self.platform = platform
         self.user_key = user_key
@@ -43,4 +54,10 @@ class Session:
                          self.today())
         self.state = turn.state
         self.ended = turn.end_session
+        for watcher in self.watchers:
+            watcher.show(turn)
         return turn
+
+    def aside(self, markup: str) -> None:
+        for watcher in self.watchers:
+            watcher.aside(markup)

@@ -30,7 +30,7 @@ from dialogs.intents import FALLBACK
 from dialogs.markup import to_plain
 from dialogs.matcher import spoken
 from dialogs.model import ListenMode, Platform
-from dialogs.session import Session
+from dialogs.session import Session, Watcher
 from dialogs.store import ProgressStore
 from local_voice import endpoint, quality
 from local_voice.activity import VoiceActivity
@@ -175,16 +175,26 @@ class InputEnded:
     pass
 
 
-Listening = Heard | Quiet | TimeUp | InputEnded
+@dataclass(frozen=True)
+class Pressed:
+    """A button on the companion screen, pressed while the loop listened."""
+
+    event: EngineEvent
+
+
+Listening = Heard | Quiet | TimeUp | InputEnded | Pressed
 
 
 class Listener:
     """Frames in, one utterance (or silence, or the end of a phase) out."""
 
     def __init__(self, source: AudioInput, config: EndpointConfig,
-                 is_speech: Callable[[bytes], Cue | bool] | None = None):
+                 is_speech: Callable[[bytes], Cue | bool] | None = None,
+                 pressed: Callable[[], EngineEvent | None] = lambda: None):
         self.source = source
         self.config = config
+        self.pressed = pressed
+        """A button's event, if one was pressed since the last frame."""
         self.is_speech = is_speech or VoiceActivity(source.rate)
         self.floor_db = QUIET_ROOM_DB
         """How noisy the room was when the last listen ended: the next one starts there."""
@@ -206,6 +216,9 @@ class Listener:
             if chunk is None:
                 return InputEnded(), frames * config.frame_seconds
             frames += 1
+            button = self.pressed()
+            if button is not None:
+                return Pressed(button), frames * config.frame_seconds
             state, event = endpoint.step(state, chunk, self.is_speech(chunk))
             self.floor_db = state.floor_db
             if isinstance(event, endpoint.SpeechStarted) and stream is not None:
@@ -296,8 +309,9 @@ class VoiceLoop:
                  recognizer: Transcriber, voice: Voice, output: AudioOutput,
                  settings: LoopSettings = LoopSettings(),
                  today: Callable[[], date] = date.today,
-                 show: Callable[[str], None] = lambda line: None):
-        self.session = Session(book, store, platform, today=today)
+                 show: Callable[[str], None] = lambda line: None,
+                 watchers: tuple[Watcher, ...] = ()):
+        self.session = Session(book, store, platform, today=today, watchers=watchers)
         self.recognizer = recognizer
         self.voice = voice
         self.output = output
@@ -352,6 +366,7 @@ class VoiceLoop:
         self.pending = question.event
         audio = self.voice.render(question.markup)
         self.show(f"guide: {to_plain(question.markup)}")
+        self.session.aside(question.markup)
         if audio is not None:
             self.play(audio)
 
@@ -576,6 +591,7 @@ class VoiceLoop:
         if audio is None:
             return
         self.show(f"guide: {to_plain(markup)}")
+        self.session.aside(markup)
         if self.settings.earcons and self.session.platform is Platform.WALK:
             audio = audio + silence(0.2, audio.rate) + earcon("turn", audio.rate)
         self.play(audio)
@@ -605,6 +621,9 @@ class VoiceLoop:
         if isinstance(listening, Quiet):
             self.pending = None
             return self.handle(NoInput())
+        if isinstance(listening, Pressed):
+            self.pending = None
+            return self.handle(listening.event)
         if listening.ending is Ending.MAX_LENGTH and self.timed_left is None:
             return self.lost_thread(listening.audio)
         outcome = self.recognise(listening.audio, listening.stream)

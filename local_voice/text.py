@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import queue
 import textwrap
+import threading
 from collections.abc import Callable
 from datetime import date
 from typing import TextIO
@@ -11,7 +13,7 @@ from dialogs.book import Book
 from dialogs.engine import Event, Launch, NoInput, SessionEnd, Turn, Utterance
 from dialogs.markup import to_plain
 from dialogs.model import Platform
-from dialogs.session import Session
+from dialogs.session import Session, Watcher
 from dialogs.store import ProgressStore
 
 WIDTH = 78
@@ -19,14 +21,20 @@ SAVED_NOTE = "(Your place is saved. Run `couplecare talk` again to carry on.)"
 
 
 class TextConversation:
-    """Reads what the couple types, one line a turn; an empty line counts as silence."""
+    """Reads what the couple types, one line a turn; an empty line counts as silence. With
+    `pressed` (the companion screen's buttons), a button's event is taken as soon as it
+    comes, between lines."""
 
     def __init__(self, book: Book, store: ProgressStore, stdin: TextIO, stdout: TextIO,
-                 platform: Platform = Platform.TEXT, today: Callable[[], date] = date.today):
-        self.session = Session(book, store, platform, today=today)
+                 platform: Platform = Platform.TEXT, today: Callable[[], date] = date.today,
+                 watchers: tuple[Watcher, ...] = (),
+                 pressed: Callable[[float], Event | None] | None = None):
+        self.session = Session(book, store, platform, today=today, watchers=watchers)
         self.stdin = stdin
         self.stdout = stdout
         self.interactive = stdin.isatty()
+        self.pressed = pressed
+        self.lines: queue.SimpleQueue[str | None] | None = None
 
     def handle(self, event: Event) -> Turn:
         turn = self.session.handle(event)
@@ -39,12 +47,38 @@ class TextConversation:
     def answer(self, line: str) -> Turn:
         return self.handle(Utterance(line) if line.strip() else NoInput())
 
-    def read(self) -> str | None:
+    def read(self) -> str | Event | None:
+        """The next line typed (None at the end of input), or a button's event."""
         if self.interactive:
             self.stdout.write("> ")
             self.stdout.flush()
+        if self.pressed is None:
+            return self.read_line()
+        if self.lines is None:
+            self.lines = queue.SimpleQueue()
+            threading.Thread(target=self.read_lines, daemon=True, name="typed-lines").start()
+        while True:
+            button = self.pressed(0.05)
+            if button is not None:
+                if self.interactive:
+                    self.stdout.write("\n")
+                return button
+            try:
+                return self.lines.get_nowait()
+            except queue.Empty:
+                continue
+
+    def read_line(self) -> str | None:
         line = self.stdin.readline()
         return None if line == "" else line.strip()
+
+    def read_lines(self) -> None:
+        assert self.lines is not None
+        while True:
+            line = self.read_line()
+            self.lines.put(line)
+            if line is None:
+                return
 
     def run(self, exercise: str | None = None) -> None:
         self.handle(Launch(exercise=exercise))
@@ -55,7 +89,10 @@ class TextConversation:
                 if line is None:
                     self.stop()
                     return
-                self.answer(line)
+                if isinstance(line, str):
+                    self.answer(line)
+                else:
+                    self.handle(line)
         except KeyboardInterrupt:
             self.stdout.write("\n")
             self.stop()
