@@ -14,6 +14,8 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from dialogs.book import Book
     from dialogs.store import ProgressStore
+    from screen.companion import Companion
+    from screen.server import ServedPages
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
 
@@ -59,26 +61,87 @@ def cmd_talk(args: argparse.Namespace) -> int:
         raise UserError(f"There's no exercise called '{exercise}'. "
                         "Run `couplecare exercises` to see the list.")
     store = _store()
-    if not args.text:
-        from local_voice import voice
+    companion, pages = _companion_screen(args, book, store) if args.screen else (None, None)
+    watchers = (companion,) if companion is not None else ()
+    try:
+        if not args.text:
+            from local_voice import voice
 
-        options = voice.VoiceOptions(
-            data_dir=data_dir(), walk=args.walk, model=args.model,
-            input_device=args.input_device, output_device=args.output_device,
-            audio_in=args.audio_in, audio_out=args.audio_out, rate=args.rate or voice.DEFAULT_RATE,
-            voice=args.voice, end_silence=args.end_silence)
-        try:
-            setup = voice.prepare(book, store, options, show=lambda line: print(line, flush=True))
-        except voice.VoiceUnavailable as why:
-            print(f"Voice mode can't start: {why}\nSo we'll talk in text instead. Type your "
-                  "answers; an empty line counts as silence.\n", file=sys.stderr)
-        else:
-            closing = voice.run(setup, exercise)
-            if closing:
-                print(closing, file=sys.stderr)
-            return EXIT_OK
-    TextConversation(book, store, sys.stdin, sys.stdout,
-                     Platform.WALK if args.walk else Platform.TEXT).run(exercise)
+            options = voice.VoiceOptions(
+                data_dir=data_dir(), walk=args.walk, model=args.model,
+                input_device=args.input_device, output_device=args.output_device,
+                audio_in=args.audio_in, audio_out=args.audio_out,
+                rate=args.rate or voice.DEFAULT_RATE, voice=args.voice,
+                end_silence=args.end_silence)
+            try:
+                setup = voice.prepare(
+                    book, store, options, show=lambda line: print(line, flush=True),
+                    watchers=watchers,
+                    pressed=companion.take_press if companion is not None else lambda: None)
+            except voice.VoiceUnavailable as why:
+                print(f"Voice mode can't start: {why}\nSo we'll talk in text instead. Type "
+                      "your answers; an empty line counts as silence.\n", file=sys.stderr)
+            else:
+                closing = voice.run(setup, exercise)
+                if closing:
+                    print(closing, file=sys.stderr)
+                return EXIT_OK
+        TextConversation(book, store, sys.stdin, sys.stdout,
+                         Platform.WALK if args.walk else Platform.TEXT, watchers=watchers,
+                         pressed=companion.take_press if companion is not None else None
+                         ).run(exercise)
+        return EXIT_OK
+    finally:
+        if companion is not None and pages is not None:
+            companion.close()
+            companion.settle(timeout=2.0)
+            pages.stop()
+
+
+def _companion_screen(args: argparse.Namespace, book: Book, store: ProgressStore
+                      ) -> tuple[Companion, ServedPages]:
+    """The companion page for this conversation, served and (unless --no-browser) opened."""
+    from dialogs.session import LOCAL_USER
+    from screen.companion import Companion
+
+    companion = Companion(names=lambda: store.profile(LOCAL_USER).names,
+                          contacts=book.messages.crisis_contacts)
+    return companion, _serve_pages(args, book, store, companion)
+
+
+def _serve_pages(args: argparse.Namespace, book: Book, store: ProgressStore,
+                 companion: Companion | None) -> ServedPages:
+    from dialogs.session import LOCAL_USER
+    from screen.app import create_app
+    from screen.server import ScreenError, new_token, open_in_browser, serve
+
+    token = new_token()
+    titles = {e.id: e.title for e in book.exercises.values()}
+    app = create_app(token, lambda: store.profile(LOCAL_USER), companion=companion,
+                     titles=lambda: titles)
+    try:
+        pages = serve(app, token, args.screen_port)
+    except ScreenError as error:
+        raise UserError(str(error)) from None
+    what = "The companion screen" if companion is not None else "Your progress"
+    print(f"{what} is at {pages.address}", flush=True)
+    if not args.no_browser and not open_in_browser(pages.address):
+        print("Open that address in a browser on this computer.", flush=True)
+    return pages
+
+
+def cmd_progress(args: argparse.Namespace) -> int:
+    """The progress page, served until Ctrl-C."""
+    import threading
+
+    pages = _serve_pages(args, _book(args), _store(), None)
+    print("Press Ctrl-C when you have finished.", flush=True)
+    try:
+        threading.Event().wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        pages.stop()
     return EXIT_OK
 
 
@@ -326,6 +389,18 @@ def cmd_export_skill(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _screen_options(command: argparse.ArgumentParser, *switch: str) -> None:
+    """--screen-port and --no-browser (and the switch that turns the screen on, if any)."""
+    from screen import DEFAULT_PORT
+
+    if switch:
+        command.add_argument(switch[0], action="store_true", help=switch[1])
+    command.add_argument("--screen-port", type=int, default=DEFAULT_PORT, metavar="N",
+                         help=f"the page's port on this computer (default {DEFAULT_PORT})")
+    command.add_argument("--no-browser", action="store_true",
+                         help="print the page's address instead of opening a browser")
+
+
 def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(
         prog="couplecare",
@@ -349,10 +424,17 @@ def parser() -> argparse.ArgumentParser:
                       help="write each spoken turn as numbered WAV files instead of playing")
     talk.add_argument("--rate", type=int, help="speaking rate, in words a minute")
     talk.add_argument("--voice", help="a voice id or name for the guide")
+    _screen_options(talk, "--screen", "also show a companion page in the browser: captions, "
+                    "the timer and buttons")
     talk.add_argument("--end-silence", type=float, metavar="SECONDS",
                       help="quiet that ends a short answer (default 1.2; 1.5 on a walk); "
                            "open questions wait at least 2.0 (2.5 on a walk)")
     talk.set_defaults(run=cmd_talk)
+
+    progress = sub.add_parser(
+        "progress", help="see your agreements and exercises per week in the browser")
+    _screen_options(progress)
+    progress.set_defaults(run=cmd_progress)
 
     sub.add_parser("voices", help="list the voices the guide can speak with").set_defaults(
         run=cmd_voices)

@@ -7,7 +7,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from dialogs.book import Book
+from dialogs.engine import Event as EngineEvent
 from dialogs.model import Platform
+from dialogs.session import Watcher
 from dialogs.store import ProgressStore
 from local_voice.audio import AudioError
 from local_voice.devices import DeviceError, Microphone, Speaker
@@ -53,7 +55,8 @@ class VoiceSetup:
 
 
 def prepare(book: Book, store: ProgressStore, options: VoiceOptions,
-            show: Callable[[str], None]) -> VoiceSetup:
+            show: Callable[[str], None], watchers: tuple[Watcher, ...] = (),
+            pressed: Callable[[], EngineEvent | None] = lambda: None) -> VoiceSetup:
     """Load the model, open the devices (or files), start the voice; or say what is missing."""
     try:
         model = model_path(options.model, options.data_dir)
@@ -74,8 +77,8 @@ def prepare(book: Book, store: ProgressStore, options: VoiceOptions,
             reflective_end_silence_seconds=max(
                 options.end_silence, settings.endpoint.reflective_end_silence_seconds)))
     loop = VoiceLoop(book, store, Platform.WALK if options.walk else Platform.VOICE,
-                     recognizer, voice, output, settings, show=show)
-    return VoiceSetup(loop, Listener(source, settings.endpoint), source)
+                     recognizer, voice, output, settings, show=show, watchers=watchers)
+    return VoiceSetup(loop, Listener(source, settings.endpoint, pressed=pressed), source)
 
 
 def run(setup: VoiceSetup, exercise: str | None) -> str | None:

@@ -2,3 +2,5 @@
 conversation (captions, the timer, buttons) and the couple's progress at a glance.
 
 Served by Flask on the loopback address only, behind a random token made for each run."""
+
+DEFAULT_PORT = 8765

@@ -134,6 +134,8 @@ class Companion:
         self._view = ScreenView()
         self._changed = threading.Condition()
         self._presses: queue.SimpleQueue[IntentEvent] = queue.SimpleQueue()
+        self._delivered = -1
+        """The last version a page was sent (-1: no page has asked yet)."""
 
     def show(self, turn: Turn) -> None:
         with self._changed:
@@ -162,7 +164,7 @@ class Companion:
 
     def view(self) -> ScreenView:
         with self._changed:
-            return self._view
+            return self._delivering(self._view)
 
     def now(self) -> float:
         return self._clock()
@@ -171,7 +173,19 @@ class Companion:
         """The view once its version differs from `version`, or as it is after `timeout`."""
         with self._changed:
             self._changed.wait_for(lambda: self._view.version != version, timeout)
-            return self._view
+            return self._delivering(self._view)
+
+    def _delivering(self, view: ScreenView) -> ScreenView:
+        self._delivered = view.version
+        self._changed.notify_all()
+        return view
+
+    def settle(self, timeout: float) -> None:
+        """Wait (up to `timeout`) until a page that follows has been sent the last view, so
+        that it shows how the conversation ended before the pages stop being served."""
+        with self._changed:
+            self._changed.wait_for(
+                lambda: self._delivered < 0 or self._delivered == self._view.version, timeout)
 
     def press(self, press: Press) -> bool:
         """Queue a button's event; False when that button means nothing now."""
