@@ -257,15 +257,15 @@ def week_chart(
             )
         parts.append(
             Markup(
-                '<text class="count" x="{x}" y="{y}" text-anchor="middle" font-size="18" '
+                '<text class="count" x="{x}" y="{y}" text-anchor="middle" font-size="20" '
                 'font-weight="700" fill="currentColor">{count}</text>'
-                '<text class="week" x="{x}" y="{label_y}" text-anchor="middle" font-size="14" '
+                '<text class="week" x="{x}" y="{label_y}" text-anchor="middle" font-size="16" '
                 'fill="currentColor">{label}</text>'
             ).format(
                 x=middle,
                 y=baseline - bar - 8,
                 count=week.count,
-                label_y=baseline + 24,
+                label_y=baseline + 26,
                 label=week.label,
             )
         )
