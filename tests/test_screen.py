@@ -17,6 +17,8 @@ import pytest
 from dialogs import intents
 from dialogs.book import CONTENT_DIR, load_book
 from dialogs.engine import DisclaimerSeen, IntentEvent, Launch, SaveNames, Utterance
+from dialogs.engine.effects import AddAgreement, CompleteExercise
+from dialogs.engine.profile import AgreementKind
 from dialogs.session import LOCAL_USER, Session
 from progress.sqlite import SqliteStore
 from screen.app import TOKEN_HEADER, create_app
@@ -282,3 +284,69 @@ def test_a_taken_port_is_said_plainly(tmp_path):
     assert process.returncode == 2
     assert f"can't use port {port}" in err and "--screen-port" in err
     assert "Traceback" not in err
+
+
+def test_progress_shows_what_an_earlier_session_agreed(tmp_path):
+    store = SqliteStore(tmp_path / "data" / "progress.sqlite3")
+    store.apply(LOCAL_USER, [SaveNames(("Sam", "Alex")), DisclaimerSeen(),
+                             AddAgreement(AgreementKind.PROMISE, "Sam",
+                                          "I will phone when I am late", "promises"),
+                             CompleteExercise("promises")], date.today())
+    store.close()
+    process = couplecare(tmp_path, "progress", "--no-browser", "--screen-port", "0",
+                         stdin=subprocess.DEVNULL)
+    try:
+        base, token = address_of(process)
+        page = urllib.request.urlopen(f"{base}/?t={token}").read().decode()
+        assert "I will phone when I am late" in page and "Sam" in page
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(f"{base}/")
+    finally:
+        process.send_signal(2)
+        _, err = process.communicate(timeout=30)
+    assert process.returncode == 0 and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- a button in the voice loop
+
+
+def test_a_button_pressed_while_the_loop_listens_acts_at_once(tmp_path):
+    """The loop takes a press between two frames of sound, as if the command were said."""
+    from dialogs.model import Platform
+    from local_voice.audio import silence
+    from local_voice.loop import FolderOutput, Listener, LoopSettings, VoiceLoop, WavInput
+    from local_voice.speech import Synthesizer
+    from tests.voice_support import couple_store, korean_book
+
+    class PressesPauseOnce:
+        def __init__(self) -> None:
+            self.companion: Companion | None = None
+            self.turns: list = []
+
+        def show(self, turn) -> None:
+            self.turns.append(turn)
+            if len(self.turns) == 1:
+                assert self.companion is not None and self.companion.press(Press.PAUSE)
+
+        def aside(self, markup: str) -> None:
+            pass
+
+    quiet = tmp_path / "quiet.wav"
+    quiet.write_bytes(silence(3.0, 16000).to_wav())
+    companion = Companion()
+    presser = PressesPauseOnce()
+    presser.companion = companion
+    source = WavInput([quiet])
+    loop = VoiceLoop(korean_book(tmp_path), couple_store(tmp_path / "p.sqlite3"),
+                     Platform.VOICE, _NoRecognition(), Synthesizer(rate=300),
+                     FolderOutput(tmp_path / "out"), LoopSettings(),
+                     watchers=(companion, presser))
+    loop.run(Listener(source, LoopSettings().endpoint, pressed=companion.take_press), source,
+             "yeonseup")
+    assert len(presser.turns) >= 2 and presser.turns[1].state.get("paused")
+    assert companion.view().ended
+
+
+class _NoRecognition:
+    def transcribe(self, audio, phrases=None):
+        raise AssertionError("nothing was said: the button alone moves the conversation")
