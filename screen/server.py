@@ -3,7 +3,9 @@ is open, and showing them in the browser."""
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 import threading
 import webbrowser
 from dataclasses import dataclass
@@ -36,8 +38,14 @@ def new_token() -> str:
 class ServedPages:
     server: BaseWSGIServer
     thread: threading.Thread
-    address: str
-    """The address to open, token included."""
+    base: str
+    """"http://127.0.0.1:PORT"."""
+    token: str
+
+    @property
+    def address(self) -> str:
+        """The address to open, token included."""
+        return f"{self.base}/?t={self.token}"
 
     def stop(self) -> None:
         self.server.shutdown()
@@ -53,13 +61,20 @@ def serve(app: Flask, token: str, port: int = DEFAULT_PORT) -> ServedPages:
     except (OSError, SystemExit) as error:
         raise ScreenError(f"The companion screen can't use port {port} ({error}). Choose "
                           "another with --screen-port N.") from None
-    thread = threading.Thread(target=server.serve_forever, name="screen", daemon=True)
+    # the loop looks at its stop flag every 0.05 s (not 0.5 s), so stopping is quick
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), name="screen",
+                              daemon=True)
     thread.start()
-    return ServedPages(server, thread, f"http://{HOST}:{server.port}/?t={token}")
+    return ServedPages(server, thread, f"http://{HOST}:{server.port}", token)
 
 
 def open_in_browser(address: str) -> bool:
-    """Open the page in the default browser; False when there is none to open."""
+    """Open the page in the default browser; False when there is none to open. Without a
+    desktop (Linux with no display) Python would start a text browser in the terminal the
+    conversation is using, so the address is only printed there."""
+    if sys.platform.startswith("linux") and not (
+            os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return False
     try:
         return webbrowser.open(address)
     except webbrowser.Error:

@@ -6,7 +6,6 @@ browser for each test; `a_real_screenshot` saves what it shows and checks the pi
 `serving(app)` serves a Flask app and gives its address.
 """
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,7 +15,8 @@ from flask import Flask
 from PIL import Image
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from werkzeug.serving import make_server
+
+from screen.server import serve
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMEDRIVER = Path("/usr/bin/chromedriver")
@@ -113,15 +113,10 @@ def check_screenshot(path: Path) -> None:
 
 @contextmanager
 def serving(app: Flask) -> Iterator[str]:
-    """Serves `app` on 127.0.0.1 at a free port in a background thread until the block
-    ends; gives the address, "http://127.0.0.1:PORT"."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    # Stopping waits for the loop's next look at its flag: every 0.05 s, not 0.5 s.
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
+    """Serves `app` as the product serves its pages (loopback, a free port, a thread of its
+    own) until the block ends; gives the address, "http://127.0.0.1:PORT"."""
+    pages = serve(app, token="", port=0)
     try:
-        yield f"http://127.0.0.1:{server.server_port}"
+        yield pages.base
     finally:
-        server.shutdown()
-        thread.join()
-        server.server_close()
+        pages.stop()

@@ -350,3 +350,19 @@ def test_a_button_pressed_while_the_loop_listens_acts_at_once(tmp_path):
 class _NoRecognition:
     def transcribe(self, audio, phrases=None):
         raise AssertionError("nothing was said: the button alone moves the conversation")
+
+
+def test_no_browser_is_started_in_the_terminal_without_a_desktop(monkeypatch):
+    """Python would fall back to a text browser, taking over the conversation's terminal."""
+    import webbrowser
+
+    from screen.server import open_in_browser
+
+    opened = []
+    monkeypatch.setattr(webbrowser, "open", lambda address: opened.append(address) or True)
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.delenv("DISPLAY", raising=False)
+    monkeypatch.delenv("WAYLAND_DISPLAY", raising=False)
+    assert not open_in_browser("http://127.0.0.1:1/?t=x") and opened == []
+    monkeypatch.setenv("DISPLAY", ":0")
+    assert open_in_browser("http://127.0.0.1:1/?t=x") and opened == ["http://127.0.0.1:1/?t=x"]
