@@ -366,3 +366,18 @@ def test_no_browser_is_started_in_the_terminal_without_a_desktop(monkeypatch):
     assert not open_in_browser("http://127.0.0.1:1/?t=x") and opened == []
     monkeypatch.setenv("DISPLAY", ":0")
     assert open_in_browser("http://127.0.0.1:1/?t=x") and opened == ["http://127.0.0.1:1/?t=x"]
+
+
+def test_a_crisis_line_an_author_gets_wrong_is_named_with_its_place(tmp_path):
+    import shutil
+
+    from dialogs.source import DefinitionError
+
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    messages = content / "messages.yaml"
+    messages.write_text(messages.read_text(encoding="utf-8").replace(
+        'call: "988"', 'call: "nine eight eight"', 1), encoding="utf-8")
+    with pytest.raises(DefinitionError) as error:
+        load_book(content)
+    assert "messages.yaml" in str(error.value) and "nine eight eight" in str(error.value)
