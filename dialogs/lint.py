@@ -151,6 +151,8 @@ def messages(book: Book) -> list[Problem]:
     source = book.sources["messages"]
     problems = []
     for name, value in book.messages:
+        if name == "crisis_contacts":  # numbers to call, not words to say
+            continue
         groups = value.items() if isinstance(value, dict) else enumerate(
             value if value and isinstance(value[0], tuple) else [value])
         for key, texts in groups:

@@ -324,6 +324,7 @@ class CrisisContact(Model):
     """A crisis line, as a screen shows it after a safety stop: a tap calls or texts it."""
 
     name: str
+    """The line's name, as the screen shows it."""
     call: str | None = None
     """The number to call, as dialled."""
     text: str | None = None

@@ -62,7 +62,7 @@ def test_the_command_hands_end_silence_to_the_voice(tmp_path, monkeypatch):
 
     given = []
 
-    def unavailable(book, store, options, show):
+    def unavailable(book, store, options, show, **_):
         given.append(options)
         raise voice.VoiceUnavailable("no microphone here")
 
