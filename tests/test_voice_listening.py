@@ -435,3 +435,18 @@ def test_a_name_in_a_near_tie_is_asked_about_and_only_the_other_meanings_are_riv
     loop.ask(asked)
     turn = loop.respond(Heard(silence))
     assert turn.speech.startswith("지영, share one small thing")
+
+
+def test_a_safety_word_said_fast_is_heard_in_a_slower_copy(tmp_path, recognizer):
+    """At its own speed the guard heard nothing in this quick sentence; decoded again at 0.9
+    times the speed, as the model's training copies were, it hears the safety word."""
+    import subprocess
+
+    path = tmp_path / "fast.wav"
+    subprocess.run(["espeak-ng", "-v", "ko+f3", "-s", "220", "-w", str(path),
+                    "저는 오늘도 위험 했어요"], check=True, timeout=60)
+    audio = read_wav(path).at_rate(16000)
+    stream = recognizer.listen(audio.rate, [], ["위험"])
+    for start in range(0, len(audio.pcm), 960):
+        stream.feed(audio.pcm[start:start + 960])
+    assert "위험" in stream.finish().guarded
