@@ -12,6 +12,14 @@ from tests.screen_support import progress_pages, talking
 WAIT = 20
 
 
+def fits_at_double_zoom(browser) -> bool:
+    """At 200% zoom a 1280-pixel window lays out like a 640-pixel one: nothing may need
+    scrolling sideways."""
+    browser.set_window_size(640, 800)
+    return browser.execute_script(
+        "return document.documentElement.scrollWidth <= window.innerWidth")
+
+
 def caption(browser) -> str:
     """The newest caption (read in one step: the page rebuilds the list as it changes)."""
     return browser.execute_script(
@@ -69,6 +77,7 @@ def test_a_timed_phase_shows_a_countdown_that_runs(browser, tmp_path):
         WebDriverWait(browser, WAIT).until(
             lambda b: b.find_element(By.ID, "timer-text").text != first, "the clock stood still")
         a_real_screenshot(browser, tmp_path / "timed.png")
+        assert fits_at_double_zoom(browser)
         press(browser, "done")
         WebDriverWait(browser, WAIT).until(lambda b: not shown(b, "#timer"),
                                            "the countdown stayed after we're done")
@@ -106,5 +115,6 @@ def test_the_progress_page_lists_what_earlier_sessions_agreed(browser, tmp_path)
         chart = browser.find_element(By.CSS_SELECTOR, "svg[role=img]")
         assert chart.is_displayed() and chart.size["width"] > 300
         a_real_screenshot(browser, tmp_path / "progress.png")
+        assert fits_at_double_zoom(browser)
     finally:
         pages.stop()
