@@ -69,13 +69,16 @@ def korean(text: str, folder: Path, name: str) -> Path:
 
 
 class TimedOutput:
-    """Notes when each reply's first sample is ready to play."""
+    """Notes when each reply's first sample is ready to play, then takes as long as the
+    reply lasts, as a speaker does: what the loop does meanwhile (the open pass over the
+    answer before) is done before the next answer comes, as it is in a real conversation."""
 
     def __init__(self) -> None:
         self.started: list[float] = []
 
     def play(self, audio: Audio) -> None:
         self.started.append(time.perf_counter())
+        time.sleep(audio.seconds)
 
 
 class TimedListener(Listener):
