@@ -15,6 +15,7 @@ import tempfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import soxr
@@ -306,16 +307,13 @@ class Stream:
             return ""
         self.guard_slower.AcceptWaveform(
             self.slowing.resample_chunk(np.zeros(0, dtype="<i2"), last=True).tobytes())
-        heard: list[str] = []
-        for recognizer in (self.guard, self.guard_slower):
-            said = json.loads(recognizer.FinalResult()).get("result", [])
-            words = [w["word"] for w in said
-                     if w["word"] not in self.guard_fillers and w["word"] != UNKNOWN]
-            if not heard:
-                heard = words
-            elif " ".join(words) != " ".join(heard):
-                heard += [w for w in words if w not in heard]
-        return " ".join(heard)
+        own, slower = (self._phrases_heard(r) for r in (self.guard, self.guard_slower))
+        return " ".join(own + [w for w in slower if w not in own])
+
+    def _phrases_heard(self, recognizer: Any) -> list[str]:
+        said = json.loads(recognizer.FinalResult()).get("result", [])
+        return [w["word"] for w in said
+                if w["word"] not in self.guard_fillers and w["word"] != UNKNOWN]
 
     @property
     def audio(self) -> Audio:
