@@ -189,8 +189,9 @@ class Companion:
 
     def press(self, press: Press) -> bool:
         """Queue a button's event; False when that button means nothing now."""
-        if press not in self.view().presses:
-            return False
+        with self._changed:
+            if press not in self._view.presses:
+                return False
         self._presses.put(IntentEvent(PRESS_INTENTS[press]))
         return True
 
