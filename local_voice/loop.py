@@ -365,10 +365,14 @@ class VoiceLoop:
     def ask(self, question: Question) -> None:
         self.pending = question.event
         audio = self.voice.render(question.markup)
-        self.show(f"guide: {to_plain(question.markup)}")
-        self.session.aside(question.markup)
+        self.shown_aside(question.markup)
         if audio is not None:
             self.play(audio)
+
+    def shown_aside(self, markup: str) -> None:
+        """Words of the loop's own, shown as the guide's and to whatever follows the session."""
+        self.show(f"guide: {to_plain(markup)}")
+        self.session.aside(markup)
 
     def handle(self, event: EngineEvent) -> Turn:
         previous = self.turn
@@ -590,8 +594,7 @@ class VoiceLoop:
         audio = self.voice.render(markup)
         if audio is None:
             return
-        self.show(f"guide: {to_plain(markup)}")
-        self.session.aside(markup)
+        self.shown_aside(markup)
         if self.settings.earcons and self.session.platform is Platform.WALK:
             audio = audio + silence(0.2, audio.rate) + earcon("turn", audio.rate)
         self.play(audio)
