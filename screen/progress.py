@@ -15,7 +15,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from dialogs.engine.profile import Agreement, AgreementKind, AgreementStatus, Outcome, Profile
+from dialogs.engine.agreements import OUTCOME_WORDS
+from dialogs.engine.profile import Agreement, AgreementKind, AgreementStatus, Profile
 from dialogs.intents import WELCOME_FLOW
 from dialogs.readback import own_words
 
@@ -43,11 +44,6 @@ KIND_WORDING: Mapping[AgreementKind, KindWording] = {
     ),
 }
 
-_OUTCOME_WORDS: Mapping[Outcome, str] = {
-    Outcome.KEPT: "Kept",
-    Outcome.PARTLY: "Partly kept",
-    Outcome.NOT_KEPT: "Not kept that time",
-}
 _STATUS_AFTER_OUTCOME: Mapping[AgreementStatus, str] = {
     AgreementStatus.OPEN: "",
     AgreementStatus.KEEPING: ", and still going",
@@ -80,7 +76,8 @@ def how_it_went(agreement: Agreement) -> str:
     """Status and outcome in one short phrase: "Partly kept, and still going"."""
     if agreement.outcome is None:
         return _STATUS_ALONE[agreement.status]
-    return _OUTCOME_WORDS[agreement.outcome] + _STATUS_AFTER_OUTCOME[agreement.status]
+    return (OUTCOME_WORDS[agreement.outcome].capitalize()
+            + _STATUS_AFTER_OUTCOME[agreement.status])
 
 
 @dataclass(frozen=True)

@@ -131,8 +131,8 @@ _STATUS_WORDS = {
     AgreementStatus.CHANGED: "changed to new words",
     AgreementStatus.LET_GO: "let go",
 }
-_OUTCOME_WORDS = {Outcome.KEPT: "kept", Outcome.PARTLY: "partly kept",
-                  Outcome.NOT_KEPT: "not kept that time"}
+OUTCOME_WORDS = {Outcome.KEPT: "kept", Outcome.PARTLY: "partly kept",
+                 Outcome.NOT_KEPT: "not kept that time"}
 
 
 def _day(day: date) -> str:
@@ -144,7 +144,7 @@ def _agreement_lines(agreement: Agreement, names: tuple[str, ...]) -> list[str]:
     status = _STATUS_WORDS[agreement.status]
     if agreement.outcome is not None and agreement.checked_on is not None:
         status += (f" (last asked {_day(agreement.checked_on)}: "
-                   f"{_OUTCOME_WORDS[agreement.outcome]})")
+                   f"{OUTCOME_WORDS[agreement.outcome]})")
     return [f"  {who}, {agreement.kind}, {_day(agreement.made_on)}",
             f"    \u201c{own_words(agreement.text, names)}\u201d",
             f"    {status[0].upper()}{status[1:]}"]
