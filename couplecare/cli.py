@@ -116,9 +116,8 @@ def _serve_pages(args: argparse.Namespace, book: Book, store: ProgressStore,
     from screen.server import ScreenError, new_token, open_in_browser, serve
 
     token = new_token()
-    titles = {e.id: e.title for e in book.exercises.values()}
     app = create_app(token, lambda: store.profile(LOCAL_USER), companion=companion,
-                     titles=lambda: titles)
+                     titles=book.exercise_titles)
     try:
         pages = serve(app, token, args.screen_port)
     except ScreenError as error:
@@ -311,14 +310,13 @@ def cmd_agreements(args: argparse.Namespace) -> int:
 
     book = _book(args)
     store = _store()
-    titles = {e.id: e.title for e in book.exercises.values()}
     couples = [c["user_key"] for c in store.export()["couples"]]
     if not couples:
         print("Nothing is stored yet. What you agree in an exercise will be listed here.")
     for index, user_key in enumerate(couples):
         if index:
             print("\n" + "-" * 40 + "\n")
-        print(report(store.profile(user_key), date.today(), titles))
+        print(report(store.profile(user_key), date.today(), book.exercise_titles))
     return EXIT_OK
 
 

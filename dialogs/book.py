@@ -59,6 +59,11 @@ class Book:
         """The utterance matcher for this vocabulary, built once."""
         return Matcher(self.vocabulary)
 
+    @cached_property
+    def exercise_titles(self) -> dict[str, str]:
+        """Each exercise's title by its id."""
+        return {e.id: e.title for e in self.exercises.values()}
+
     def flow(self, flow_id: str) -> Flow:
         return self.welcome if flow_id == WELCOME_FLOW else self.exercises[flow_id]
 

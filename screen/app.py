@@ -10,7 +10,7 @@ form or image on another site cannot send, and no CORS header ever allows one.
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,7 @@ from flask import Flask, Response, abort, jsonify, render_template, request
 
 from dialogs.engine.profile import Profile
 from screen.companion import Companion, Press
+from screen.progress import progress_context
 
 TOKEN_HEADER = "X-Screen-Token"
 LONGEST_WAIT = 20.0
@@ -37,7 +38,7 @@ SECURITY_HEADERS = {
 
 def create_app(token: str, profile: Callable[[], Profile], *,
                companion: Companion | None = None,
-               titles: Callable[[], dict[str, str]] = dict,
+               titles: Mapping[str, str] | None = None,
                today: Callable[[], date] = date.today) -> Flask:
     """The pages of one run. Without a companion (`couplecare progress`) there is no talk
     page: its address shows the progress page."""
@@ -74,10 +75,8 @@ def create_app(token: str, profile: Callable[[], Profile], *,
 
     @app.get("/progress")
     def progress_page() -> str:
-        from screen.progress import progress_context
-
         return render_template("progress.html", token=token, talking=companion is not None,
-                               **progress_context(profile(), today(), titles()))
+                               **progress_context(profile(), today(), titles))
 
     @app.get("/view")
     def view() -> Response:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -64,9 +64,8 @@ def talking(folder: Path, exercise: str | None = None, book: Book | None = None
     typed = open(reading, encoding="utf-8")  # noqa: SIM115 - closed when the talk ends
     conversation = TextConversation(book, store, typed, io.StringIO(),
                                     watchers=(companion,), pressed=companion.take_press)
-    titles = {e.id: e.title for e in book.exercises.values()}
     pages = serve(create_app(TOKEN, lambda: store.profile(LOCAL_USER), companion=companion,
-                             titles=lambda: titles), TOKEN, port=0)
+                             titles=book.exercise_titles), TOKEN, port=0)
     thread = threading.Thread(target=conversation.run, args=(exercise,), daemon=True)
     thread.start()
     with open(writing, "w", encoding="utf-8") as typing:
@@ -77,6 +76,17 @@ def talking(folder: Path, exercise: str | None = None, book: Book | None = None
             thread.join(timeout=10)
             pages.stop()
             typed.close()
+
+
+def to_the_floor(talk: Talk, wait: Callable[[Callable[[], bool]], object]) -> None:
+    """Type through the honest check-in until Sam holds the floor in its timed phase; `wait`
+    waits until what it is given comes true (the page's browser waits)."""
+    for answer in ("yes", "yes", "yes", "Sam"):
+        if talk.at == "honest-check-in/floor":
+            return
+        seen = talk.companion.view().version
+        talk.type(answer)
+        wait(lambda seen=seen: talk.companion.view().version > seen)
 
 
 def earlier_sessions(store: SqliteStore, today: date) -> None:
@@ -102,6 +112,6 @@ def progress_pages(folder: Path) -> ServedPages:
     book = load_book(CONTENT_DIR)
     store = couple(folder / "progress.sqlite3")
     earlier_sessions(store, date.today())
-    titles = {e.id: e.title for e in book.exercises.values()}
-    return serve(create_app(TOKEN, lambda: store.profile(LOCAL_USER), titles=lambda: titles),
+    return serve(create_app(TOKEN, lambda: store.profile(LOCAL_USER),
+                            titles=book.exercise_titles),
                  TOKEN, port=0)

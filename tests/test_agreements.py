@@ -29,7 +29,7 @@ from dialogs.model import Platform
 
 BOOK = load_book()
 TODAY = date(2026, 11, 29)
-TITLES = {e.id: e.title for e in BOOK.exercises.values()}
+TITLES = BOOK.exercise_titles
 
 
 def agreement(id_, partner, made_on, kind=AgreementKind.PROMISE, **more):

@@ -19,6 +19,7 @@ from dialogs.book import CONTENT_DIR, load_book
 from dialogs.engine import DisclaimerSeen, IntentEvent, Launch, SaveNames, Utterance
 from dialogs.engine.effects import AddAgreement, CompleteExercise
 from dialogs.engine.profile import AgreementKind
+from dialogs.model import Platform
 from dialogs.session import LOCAL_USER, Session
 from progress.sqlite import SqliteStore
 from screen.app import TOKEN_HEADER, create_app
@@ -56,14 +57,8 @@ def talk(book, store):
     clock = Clock()
     companion = Companion(names=lambda: store.profile(LOCAL_USER).names,
                           contacts=book.messages.crisis_contacts, clock=clock)
-    session = Session(book, store, book_platform(), today=lambda: DAY, watchers=(companion,))
+    session = Session(book, store, Platform.TEXT, today=lambda: DAY, watchers=(companion,))
     return session, companion, clock
-
-
-def book_platform():
-    from dialogs.model import Platform
-
-    return Platform.TEXT
 
 
 def to_the_floor(session):
@@ -312,7 +307,6 @@ def test_progress_shows_what_an_earlier_session_agreed(tmp_path):
 
 def test_a_button_pressed_while_the_loop_listens_acts_at_once(tmp_path):
     """The loop takes a press between two frames of sound, as if the command were said."""
-    from dialogs.model import Platform
     from local_voice.audio import silence
     from local_voice.loop import FolderOutput, Listener, LoopSettings, VoiceLoop, WavInput
     from local_voice.speech import Synthesizer

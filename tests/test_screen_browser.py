@@ -7,7 +7,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.support.ui import WebDriverWait
 
 from tests.browser import a_real_screenshot
-from tests.screen_support import progress_pages, talking
+from tests.screen_support import progress_pages, talking, to_the_floor
 
 WAIT = 20
 
@@ -63,11 +63,7 @@ def test_captions_follow_the_conversation_and_buttons_move_it(browser, tmp_path)
 def test_a_timed_phase_shows_a_countdown_that_runs(browser, tmp_path):
     with talking(tmp_path, "honest-check-in") as talk:
         browser.get(talk.pages.address)
-        for answer in ("yes", "yes", "yes", "Sam"):
-            if talk.at == "honest-check-in/floor":
-                break
-            talk.type(answer)
-            WebDriverWait(browser, WAIT).until(lambda _: talk.companion.view().version >= 2)
+        to_the_floor(talk, lambda done: WebDriverWait(browser, WAIT).until(lambda _: done()))
         wait_for_caption(browser, "Sam, you have the floor")
         WebDriverWait(browser, WAIT).until(lambda b: shown(b, "#timer"), "no countdown")
         first = browser.find_element(By.ID, "timer-text").text

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from tests.browser import a_real_screenshot, start_chromium  # noqa: E402
-from tests.screen_support import progress_pages, talking  # noqa: E402
+from tests.screen_support import progress_pages, talking, to_the_floor  # noqa: E402
 
 
 def main() -> None:
@@ -30,13 +30,8 @@ def main() -> None:
         try:
             with talking(work, "honest-check-in") as talk:
                 browser.get(talk.pages.address)
-                for answer in ("yes", "yes", "yes", "Sam"):
-                    if talk.at == "honest-check-in/floor":
-                        break
-                    seen = talk.companion.view().version
-                    talk.type(answer)
-                    WebDriverWait(browser, 20).until(
-                        lambda _, seen=seen: talk.companion.view().version > seen)
+                to_the_floor(talk, lambda done: WebDriverWait(browser, 20).until(
+                    lambda _: done()))
                 WebDriverWait(browser, 20).until(
                     lambda b: b.find_element(By.ID, "timer").is_displayed())
                 a_real_screenshot(browser, folder / "screen-talk.png")

@@ -277,12 +277,12 @@ class Run(Navigation):
         profile = self.context.profile
         names = dict(zip(("first", "second"), profile.names, strict=False))
         saved = [e for e in profile.saved if e in self.book.exercises]
-        titles = {e.id: e.title for e in self.book.exercises.values()}
         self.state.variables = {**names, "has_names": len(profile.names) >= 2,
                                 "disclaimer_seen": profile.disclaimer_seen,
                                 "has_saved": bool(saved),
                                 "progress": progress_sentence(
-                                    progress(profile, self.context.today), titles)}
+                                    progress(profile, self.context.today),
+                                    self.book.exercise_titles)}
         if saved:
             last = saved[-1]
             title = self.book.exercises[last].title.lower()
