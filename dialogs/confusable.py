@@ -81,11 +81,18 @@ def _listened_for(flow: Flow) -> Iterator[tuple[str, tuple[str, ...]]]:
         yield step_id, tuple(dict.fromkeys([*own, *intents.GLOBAL_INTENTS]))
 
 
+def _is_danger(book: Book, phrase: str, known: dict[str, bool]) -> bool:
+    if phrase not in known:
+        known[phrase] = book.safety.check(phrase) is not None
+    return known[phrase]
+
+
 def warnings(book: Book) -> list[Problem]:
     """One warning a pair of intents with phrases that sound alike, at the first step that
     listens for both, with the closest pair as the example."""
     seen: set[frozenset[str]] = set()
     done: set[tuple[str, ...]] = set()
+    danger: dict[str, bool] = {}  # the safety phrases come back in every step's grammar
     found = []
     for name, flow in [(WELCOME_FLOW, book.welcome), *book.exercises.items()]:
         source = book.sources[name]
@@ -95,10 +102,12 @@ def warnings(book: Book) -> list[Problem]:
             done.add(expected)
             meanings = {}
             for phrase in book.matcher.grammar(expected) or []:
+                if len(phrase.split()) > LONGEST_PHRASE:
+                    continue
                 match = book.matcher.match(phrase, expected, strict=True)
                 if match is not None:
                     meanings[phrase] = match.intent + repr(sorted(match.slots.items()))
-                elif book.safety.check(phrase):
+                elif _is_danger(book, phrase, danger):
                     meanings[phrase] = intents.SAFETY
             pairs: dict[frozenset[str], list[ClosePair]] = {}
             for pair in close_pairs(meanings):
