@@ -67,13 +67,16 @@ def test_every_safety_sample_alexa_routes_is_heard_locally_too():
 
 
 def test_the_corpus_meets_the_goal():
-    """Checked with the shipped detector the book loaded once (the concepts take seconds
-    to read), each sentence once."""
+    """Every second sentence of each category, with the shipped detector the book loaded
+    once (the concepts take seconds to read): the whole corpus took eight minutes of a CI
+    run, most of it the sentence encoder; `bench/safety.py` reads it all."""
     danger = [s for sentences in CORPUS["danger"].values() for s in sentences]
     ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences]
+    assert len(danger) >= 400 and len(ordinary) >= 400
+    danger = [s for sentences in CORPUS["danger"].values() for s in sentences[::2]]
+    ordinary = [s for sentences in CORPUS["ordinary"].values() for s in sentences[::2]]
     recall = sum(check(s) is not None for s in danger) / len(danger)
     false_alarms = sum(check(s) is not None for s in ordinary) / len(ordinary)
-    assert len(danger) >= 400 and len(ordinary) >= 400
     assert recall >= 0.98 and false_alarms <= 0.02, (recall, false_alarms)
 
 

@@ -66,9 +66,9 @@ def test_near_meanings_are_near_and_far_ones_far():
 
 def test_support_vectors_are_scored_as_scikit_learn_scores_them(tmp_path):
     texts, labels = labelled(CORPUS_FILE)
-    sample = texts[::60]
+    sample = texts[::200]
     vectors = shipped_encoder().encode([meaning_text(tokens(t)) for t in sample])
-    svm = fit_meaning(vectors, labels[::60])
+    svm = fit_meaning(vectors, labels[::200])
     save_support(svm, tmp_path / "support.npz")
     data = meaning_json(svm, vectors, np.zeros(len(sample)), "support.npz")
     from dialogs.safety.learned import MeaningModel, Scale
