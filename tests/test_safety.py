@@ -124,7 +124,7 @@ def test_carried_words_behind_every_lead_in_get_the_answer_of_each_sentence_read
     each rebuilt sentence alone, in order (the learned second opinion reads none of them),
     also where only a phrase any word may start ("suicid*") hears danger."""
     rules = load_detector()
-    said = [*spread("danger", 90), *spread("ordinary", 60)]
+    said = [*spread("danger", 60), *spread("ordinary", 40)]
     heard = 0
     for sentence in [*said, "he never hit me", "and so i cut, myself", "self harm",
                      "feeling suicidal", "he is blackmailing me"]:
