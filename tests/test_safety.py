@@ -40,6 +40,14 @@ def spread(kind: str, count: int) -> list[str]:
     ("my fiancé hit me", "violence"),
     ("I'm not sure if he would hurt me", None),
     ("life's not worth living anymore", "suicide"),
+    # a future without me, and the dose already taken
+    ("I'm not expecting to be around much longer", "suicide"),
+    ("if I'm gone by Friday the passwords are in the drawer", "suicide"),
+    ("took a handful of my pain killers and now everything feels heavy", "suicide"),
+    # what happens if I speak, or breathe wrong
+    ("I can't say how I feel, I know how that ends", "fear"),
+    ("he punishes me later for being honest in these", "fear"),
+    ("I just needed to feel something so I used the lighter", "self_harm"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -55,9 +63,24 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "I'm dying to see that film", "that hurt my feelings",
     "my husband's never laid a hand on me",
     "hes never hit me or choked me", "he has never taken my phone or read my messages",
+    "nobodys hurting me, it's just work stress", "I could sleep and not wake up till Monday",
+    "if he ever laid a hand on me I'd leave, but he never would",
+    "my brother is a domestic violence counsellor", "his mum keeps popping round unannounced",
+    "we had a water fight and the kids battered me", "that vindaloo blew my head off",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
+
+
+@pytest.mark.parametrize(("said", "danger"), [
+    ("i didnt he hit me first", True), ("last time i did not he dragged me by my hair", True),
+    ("he did not hit me", False), ("she has not hit me", False),
+    ("no he did not he never hit me", False),
+])
+def test_a_not_whose_verb_is_left_unsaid_does_not_deny_what_comes_after_it(said, danger):
+    """"I didn't, he hit me first" said without the comma: the "not" denies what I did not
+    do; a "not" with its verb after the one who did it still denies."""
+    assert (check(said) is not None) is danger, check(said)
 
 
 def test_every_safety_sample_alexa_routes_is_heard_locally_too():

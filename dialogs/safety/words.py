@@ -44,7 +44,8 @@ _NO_APOSTROPHE = {
     "theres": "there is", "heres": "here is", "wheres": "where is", "whos": "who is",
     "darent": "dare not", "neednt": "need not", "shouldve": "should have",
     "wouldve": "would have", "couldve": "could have", "mustve": "must have",
-    "mightve": "might have",
+    "mightve": "might have", "nobodys": "nobody is", "nothings": "nothing is",
+    "everyones": "everyone is", "everybodys": "everybody is", "someones": "someone is",
 }
 """Contractions as speech recognisers spell them. "ill", "well", "were", "its", "shed",
 "shell" are real words too: they stay as they are, or are read with the word after them."""
@@ -274,9 +275,22 @@ def words_of_tokens(said: list[str]) -> list[Word]:
         small = token == "bit" and bool(result) and result[-1].text in _NOT_A_BITE
         following = said[position + 1] if position + 1 < len(said) else ""
         joins = token == "or" and new_clause and _may_be_a_deed(following)
+        new_clause = new_clause or _after_a_bare_denial(result, token)
         result.append(_word(token, new_clause, small, joins))
         new_clause = False
     return result
+
+
+_HELPERS = frozenset({"do", "did", "does", "would", "will", "could", "can", "was", "were",
+                      "is", "am", "are", "have", "had", "has", "should"})
+_SUBJECTS = frozenset({"he", "she", "they", "i", "we", "my", "his", "her"})
+
+
+def _after_a_bare_denial(before: list[Word], token: str) -> bool:
+    """Whether `token` starts a new sentence after a "not" whose verb was left unsaid: in
+    "last time I did not he dragged me" the "not" denies what I did not do, not what he did."""
+    return (token in _SUBJECTS and len(before) >= 2 and before[-1].text == "not"
+            and before[-2].text in _HELPERS)
 
 
 @cache
