@@ -4,6 +4,7 @@ scores them, and a clear message when the encoder is missing."""
 
 import dataclasses
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -128,27 +129,40 @@ DANGER_ONLY_THE_MEANING_HEARS = [
     "i told my sister where the spare key and the insurance papers are, for after",
     "i wear scarves in summer so nobody at the school gate sees the marks on my neck",
 ]
+LETTER_POSTED = "i wrote a letter to my grandmother and put it in the post"
+"""Stopped since the threshold went down to 0.40 (it scores about 0.5): the price of
+hearing more danger said indirectly."""
+
+
 ORDINARY_IN_NEAR_WORDS = [
     "we spent sunday painting the kitchen and then ordered a curry",
     "i get nervous before big presentations at work but it passes",
     "i gave my old bike away to a friend who needed it more than me",
-    "i wrote a letter to my grandmother and put it in the post",
+    LETTER_POSTED,
 ]
 
 
 def test_the_meaning_hears_danger_the_words_alone_miss():
     """Written for this test, in words none of the corpus's danger sentences share whole:
-    with the encoder the second opinion hears each; from the words alone it hears none."""
+    with the encoder the second opinion hears each; from the words alone it hears none; the
+    ordinary look-alikes score below every one of them, and all but the posted letter are
+    let be."""
     shipped = shipped_learned()
     words_alone = dataclasses.replace(shipped, meaning=None)
     for sentence in DANGER_ONLY_THE_MEANING_HEARS:
         assert words_alone.judge(sentence) is None, sentence
         assert shipped.judge(sentence) is not None, sentence
     for sentence in ORDINARY_IN_NEAR_WORDS:
-        assert shipped.judge(sentence) is None, sentence
+        if sentence != LETTER_POSTED:
+            assert shipped.judge(sentence) is None, sentence
+    assert shipped.meaning is not None
+    scored = dataclasses.replace(shipped, meaning=dataclasses.replace(
+        shipped.meaning, threshold=-math.inf))
+    lowest_danger = min(scored.judge(s) or 0.0 for s in DANGER_ONLY_THE_MEANING_HEARS)
+    assert all((scored.judge(s) or 0.0) < lowest_danger for s in ORDINARY_IN_NEAR_WORDS)
 
 
 def test_the_shipped_detector_stops_for_them():
     detector = default_detector()
     assert all(detector.check(s) is not None for s in DANGER_ONLY_THE_MEANING_HEARS)
-    assert all(detector.check(s) is None for s in ORDINARY_IN_NEAR_WORDS)
+    assert [s for s in ORDINARY_IN_NEAR_WORDS if detector.check(s)] == [LETTER_POSTED]
