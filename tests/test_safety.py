@@ -48,6 +48,11 @@ def spread(kind: str, count: int) -> list[str]:
     ("I can't say how I feel, I know how that ends", "fear"),
     ("he punishes me later for being honest in these", "fear"),
     ("I just needed to feel something so I used the lighter", "self_harm"),
+    ("I keep wondering whether it's worth going on at all", "suicide"),
+    ("I bite myself until it bruises when I feel stupid", "self_harm"),
+    ("he only lets me have my bank card on Fridays", "coercive_control"),
+    ("I couldn't say no and he just kept going", "sexual_coercion"),
+    ("he says no means try harder", "sexual_coercion"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -67,6 +72,10 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "if he ever laid a hand on me I'd leave, but he never would",
     "my brother is a domestic violence counsellor", "his mum keeps popping round unannounced",
     "we had a water fight and the kids battered me", "that vindaloo blew my head off",
+    "she beat me at scrabble again", "the last episode stabbed me right in the heart",
+    "the pancakes you made me when I was sick were perfect", "I'd take a bullet for you, love",
+    "I picked my mates over you on Saturday and I'm sorry",
+    "she's never threatened me, she just goes quiet when she's angry",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
