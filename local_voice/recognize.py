@@ -259,8 +259,7 @@ class Stream:
         self.words = owner.recognizer(rate, None if phrases is None else [*phrases, *fillers])
         guard_fillers = owner.fillers(guard) if guard else []
         self.guard = owner.recognizer(rate, [*guard, *guard_fillers]) if guard else None
-        self.guard_slower = owner.recognizer(rate, [*guard, *guard_fillers]) if guard else None
-        self.slowing = soxr.ResampleStream(rate, rate / SLOWER, 1, dtype="int16") \
+        self.guard_slower = _SlowerCopy(owner.recognizer(rate, [*guard, *guard_fillers]), rate) \
             if guard else None
         self.guard_fillers = frozenset(guard_fillers)
         self.scored = owner.recognizer(rate, list(phrases), scored=True) \
@@ -277,9 +276,8 @@ class Stream:
         for recognizer in (self.words, self.scored, self.filler, self.guard):
             if recognizer is not None:
                 recognizer.AcceptWaveform(pcm)
-        if self.guard_slower is not None and self.slowing is not None:
-            self.guard_slower.AcceptWaveform(
-                self.slowing.resample_chunk(np.frombuffer(pcm, dtype="<i2")).tobytes())
+        if self.guard_slower is not None:
+            self.guard_slower.feed(pcm)
 
     def finish(self) -> Transcript:
         result = json.loads(self.words.FinalResult())
@@ -303,11 +301,10 @@ class Stream:
     def _guarded(self) -> str:
         """The guard phrases heard at the speech's own speed, then those heard only in the
         slower copy."""
-        if self.guard is None or self.guard_slower is None or self.slowing is None:
+        if self.guard is None or self.guard_slower is None:
             return ""
-        self.guard_slower.AcceptWaveform(
-            self.slowing.resample_chunk(np.zeros(0, dtype="<i2"), last=True).tobytes())
-        own, slower = (self._phrases_heard(r) for r in (self.guard, self.guard_slower))
+        own, slower = (self._phrases_heard(r)
+                       for r in (self.guard, self.guard_slower.finished()))
         return " ".join(own + [w for w in slower if w not in own])
 
     def _phrases_heard(self, recognizer: Any) -> list[str]:
@@ -318,6 +315,24 @@ class Stream:
     @property
     def audio(self) -> Audio:
         return Audio(bytes(self.pcm), self.rate)
+
+
+class _SlowerCopy:
+    """A recogniser fed the same speech at `SLOWER` times its speed, as it comes."""
+
+    def __init__(self, recognizer: Any, rate: int):
+        self.recognizer = recognizer
+        self.slowing = soxr.ResampleStream(rate, rate / SLOWER, 1, dtype="int16")
+
+    def feed(self, pcm: bytes) -> None:
+        self.recognizer.AcceptWaveform(
+            self.slowing.resample_chunk(np.frombuffer(pcm, dtype="<i2")).tobytes())
+
+    def finished(self) -> Any:
+        """The recogniser, once the resampler's last samples have reached it."""
+        self.recognizer.AcceptWaveform(
+            self.slowing.resample_chunk(np.zeros(0, dtype="<i2"), last=True).tobytes())
+        return self.recognizer
 
 
 def _best(result_json: str) -> tuple[str, float] | None:
