@@ -53,6 +53,16 @@ def spread(kind: str, count: int) -> list[str]:
     ("he only lets me have my bank card on Fridays", "coercive_control"),
     ("I couldn't say no and he just kept going", "sexual_coercion"),
     ("he says no means try harder", "sexual_coercion"),
+    # round 17: a cover story then the truth, the old habit back, safety that hangs on his mood
+    ("I said the cat did it but honestly I did it to myself", "self_harm"),
+    ("those burns on my wrist weren't an accident", "self_harm"),
+    ("my bad habit's back, the razor again", "self_harm"),
+    ("he wasn't drinking last night so we were safe for once", "fear"),
+    ("we all tiptoe round the house so we don't set him off", "fear"),
+    ("I honestly can't say I feel safe around her", "fear"),
+    ("she burned the photos and told me I'm next", "threats"),
+    ("he keeps telling me I'm going senile so nobody listens to me", "coercive_control"),
+    ("my wife and kids would finally be free of me", "suicide"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -76,6 +86,18 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "the pancakes you made me when I was sick were perfect", "I'd take a bullet for you, love",
     "I picked my mates over you on Saturday and I'm sorry",
     "she's never threatened me, she just goes quiet when she's angry",
+    # round 17: someone else's partner, a fight on the telly, a sibling, a denied supposition
+    "my sister's husband shoved her at the party so we drove her home",
+    "the champ knocked him out in the second round",
+    "my little sister punched my arm when I teased her",
+    "he has a short fuse but he has never once scared me",
+    "I wouldn't say I've ever really felt unsafe with her",
+    "if she ever raised a hand to me I'd be gone, but she never has",
+    "if somebody hurt the kids I'd ring the police straight away",
+    "the staff training covered warning signs of domestic abuse",
+    "they don't even own a gun, they just like the shooting games",
+    "you were scared stiff when I didn't come home and didn't ring",
+    "I'm going to strangle my laptop if it crashes again",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
