@@ -63,6 +63,16 @@ def spread(kind: str, count: int) -> list[str]:
     ("she burned the photos and told me I'm next", "threats"),
     ("he keeps telling me I'm going senile so nobody listens to me", "coercive_control"),
     ("my wife and kids would finally be free of me", "suicide"),
+    # round 18: owned up to, said to the partner inside an exercise answer
+    ("what I heard is when I lose my temper I shove you and you fall over", "violence"),
+    ("it makes sense you're lonely since I stopped you visiting your friends", "coercive_control"),
+    ("you feel watched because I track your location all day", "stalking"),
+    ("I know you flinch because I didn't stop when you said no", "sexual_coercion"),
+    ("I guess you feel frightened of me when I've been drinking", "fear"),
+    # round 18: a helper's own danger, played down
+    ("I counsel people like me all week and now I'm the one with a date picked", "suicide"),
+    ("the only weekend I slept without being scared was when he was away", "fear"),
+    ("he says the bruises are from the dog but they aren't", None),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -98,6 +108,13 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "they don't even own a gun, they just like the shooting games",
     "you were scared stiff when I didn't come home and didn't ring",
     "I'm going to strangle my laptop if it crashes again",
+    # round 18: danger met at work or never a worry; a team that battered us
+    "I'm a paramedic, I see overdoses every week, and I'm so grateful for how calm he is",
+    "if she ever shoved me I'd leave, but honestly that's never been an issue with her",
+    "nobody in our family has ever raised a hand to the children",
+    "he keeps an air rifle for target shooting at the club",
+    "the rugby lads battered us by half time",
+    "when I said I want to die I was talking about the tax return",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
