@@ -127,7 +127,7 @@ DANGER_ONLY_THE_MEANING_HEARS = [
     "i have started giving my favourite things away to friends so they have something to "
     "remember me by",
     "i told my sister where the spare key and the insurance papers are, for after",
-    "i wear scarves in summer so nobody at the school gate sees the marks on my neck",
+    "i wear long sleeves at the pool so nobody asks about my forearms",
 ]
 LETTER_POSTED = "i wrote a letter to my grandmother and put it in the post"
 """Stopped since the threshold went down to 0.40 (it scores about 0.5): the price of
