@@ -73,6 +73,21 @@ def spread(kind: str, count: int) -> list[str]:
     ("I counsel people like me all week and now I'm the one with a date picked", "suicide"),
     ("the only weekend I slept without being scared was when he was away", "fear"),
     ("he says the bruises are from the dog but they aren't", None),
+    # round 19: a burden with a price, means kept back, a threat he meant, the doctors told
+    # I am losing my mind, an ex waiting where I will be, inside my locked flat
+    ("the kids would have a lot less to cope with without me, I'm just a bill with a heartbeat",
+     "suicide"),
+    ("when we had the old horse put down I kept some of the injection back for myself", None),
+    ("I'm only still hanging on because of the cat", "suicide"),
+    ("I keep thinking about who would find me", "suicide"),
+    ("what is the most painless way, I need to know tonight", "suicide"),
+    ("she says next time I show her up at work I'll be the one in hospital", "threats"),
+    ("he tells the GP I'm losing my mind so they only talk to him", "coercive_control"),
+    ("I haven't phoned my sister in months because he doesn't like her", "coercive_control"),
+    ("some days I feel like a prisoner and he holds the car keys", "coercive_control"),
+    ("the spare key's gone and he's been inside my locked flat", "stalking"),
+    ("I go for the blade whenever I feel overwhelmed", "self_harm"),
+    ("how am I meant to be open with someone I'm petrified of", "fear"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -115,6 +130,18 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "he keeps an air rifle for target shooting at the club",
     "the rugby lads battered us by half time",
     "when I said I want to die I was talking about the tax return",
+    # round 19: sugar, flu, a screening question answered no, a story read with a reaction,
+    # someone else's abusive partner, a suspicion that was my own setting
+    "we had an overdose of chocolate at the party",
+    "my mum's going to shoot me if I'm late for lunch",
+    "the midwife asked the domestic violence question and no, nothing like that",
+    "the GP asked about suicidal thoughts and I said no",
+    "my aunt's second husband used to hit her",
+    "people say he's controlling because he plans everything, he really isn't at all",
+    "I thought she was tracking my phone but it turned out to be a setting I'd switched on",
+    "we read about a man who stabbed his neighbour, horrible",
+    "the drill instructor threatened to bury us on the last run",
+    "my dad hit us when we were little but I've done years of therapy and our home is peaceful",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
@@ -329,6 +356,10 @@ def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(
     ("if anyone finds out he will kill me, and nobody has helped me", False),
     ("in the film he hits her, and that is exactly what my husband does to me", False),
     ("my friend's husband hits her and mine hits me too", False),
+    ("we read about a woman whose husband hit her, awful, that's my life too", False),
+    ("my mum thinks he's abusive and she's not wrong", False),
+    ("we don't see eye to eye on guns, he pointed one at me", False),
+    ("the nurse asked about domestic abuse and I said no but he does hit me", False),
 ])
 def test_danger_denied_supposed_or_someone_elses_is_let_be_but_not_its_look_alikes(said, over):
     assert (check(said) is None) == over, check(said)
