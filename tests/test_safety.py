@@ -88,6 +88,18 @@ def spread(kind: str, count: int) -> list[str]:
     ("the spare key's gone and he's been inside my locked flat", "stalking"),
     ("I go for the blade whenever I feel overwhelmed", "self_harm"),
     ("how am I meant to be open with someone I'm petrified of", "fear"),
+    # round 20: a child who would rather be in heaven, freezing, photos shared as revenge,
+    # a lunch I never told her about, a hint that brakes fail
+    ("my little girl says she'd rather go to heaven than live with her stepdad", "suicide"),
+    ("we argue about sex but really she won't take no for an answer in bed", "sexual_coercion"),
+    ("I didn't want that, I just went numb and waited for it to end", "sexual_coercion"),
+    ("he forwarded the photos to his mates after I turned him down", "sexual_coercion"),
+    ("the doctor didn't believe it was a fall and neither do I", "children_pets"),
+    ("their dad leaves bruises on the boys when he's been drinking", "children_pets"),
+    ("she won't give the kids any dinner if they talk back", "children_pets"),
+    ("she asked me about the lunch I had with my brother, I never told her about that", "stalking"),
+    ("he keeps saying brakes can fail on those hills, with a little smile", "threats"),
+    ("if the pain doesn't finish me off I'll see to it myself", "suicide"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -142,6 +154,24 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "we read about a man who stabbed his neighbour, horrible",
     "the drill instructor threatened to bury us on the last run",
     "my dad hit us when we were little but I've done years of therapy and our home is peaceful",
+    # round 20: sport, games, grief that hit hard, a stage fight, a sold gun, a landlord once
+    "we lost on penalties again and I wanted to die, what a night",
+    "he's unbeatable at cards, he always beats me",
+    "we bicker about how often we have sex, normal stuff",
+    "it makes sense the divorce hit you so hard",
+    "I'll throttle my brother if he's late again, joking",
+    "that jalapeno salsa will blow your head off",
+    "in the school play I have to pretend to strangle the king",
+    "our son fractured his wrist at rugby on saturday",
+    "my grandma was cruel to my grandad, it's why I try so hard to be gentle",
+    "he's never owned a gun, he's scared of them",
+    "the counsellor asked if I'd ever felt unsafe and I honestly said no",
+    "I felt so worried when you didn't come home or answer",
+    "we need to take a break next time we start yelling",
+    "my mum would have killed me if I'd missed the bus",
+    "my dad kept a shotgun on the farm when I was little, it was handed in years ago",
+    "we had a nasty landlord once who threatened us, but that's over and done with",
+    "years ago I wanted to die, but that's not how I feel now at all",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
