@@ -172,6 +172,15 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "my dad kept a shotgun on the farm when I was little, it was handed in years ago",
     "we had a nasty landlord once who threatened us, but that's over and done with",
     "years ago I wanted to die, but that's not how I feel now at all",
+    # round 21: a screening question, a story, a game, "ending things" (the engagement)
+    "the GP asked if I'd ever wanted to harm myself and I said no, honestly",
+    "my sister's husband reads her texts and honestly it scared me, mine would never",
+    "I'm writing a poem about a man escaping a violent marriage for my evening class",
+    "we joked we'd murder each other by the end of the camping trip",
+    "he's on call of duty knifing me every round",
+    "I hope she still finds me handsome after the baby",
+    "I've been thinking about ending things, as in the engagement, we want different lives",
+    "I snooped in her phone once, ages ago, and we got past it",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
@@ -386,6 +395,9 @@ def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(
     ("if anyone finds out he will kill me, and nobody has helped me", False),
     ("in the film he hits her, and that is exactly what my husband does to me", False),
     ("my friend's husband hits her and mine hits me too", False),
+    # round 21: "mine does too" after someone else's partner is never excused
+    ("my cousin's boyfriend checks her messages every night and mine does exactly the same", False),
+    ("my neighbour's husband shoves her about, mine does that too", False),
     ("we read about a woman whose husband hit her, awful, that's my life too", False),
     ("my mum thinks he's abusive and she's not wrong", False),
     ("we don't see eye to eye on guns, he pointed one at me", False),
