@@ -446,6 +446,9 @@ beyond_harmless: [kill]
     ("he wasn't joking, he said he'd kill me", "threats"),
     ("it wasnt even a joke, she said shed kill me", "threats"),
     ("id rather be dead than go on like this", "suicide"),
+    # a parent's idiom ("my mum will shoot me if I'm late") is not a partner's threat
+    ("my wife is going to shoot me if I tell anyone", "threats"),
+    ("my husband would strangle me if I went to the police", "threats"),
 ])
 def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
     concern = check(said)
