@@ -402,6 +402,8 @@ def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(
     ("my mum thinks he's abusive and she's not wrong", False),
     ("we don't see eye to eye on guns, he pointed one at me", False),
     ("the nurse asked about domestic abuse and I said no but he does hit me", False),
+    ("the doctor asked if I'd ever been scared of her and I said no because she was in the room",
+     False),
 ])
 def test_danger_denied_supposed_or_someone_elses_is_let_be_but_not_its_look_alikes(said, over):
     assert (check(said) is None) == over, check(said)
@@ -449,6 +451,7 @@ beyond_harmless: [kill]
     # a parent's idiom ("my mum will shoot me if I'm late") is not a partner's threat
     ("my wife is going to shoot me if I tell anyone", "threats"),
     ("my husband would strangle me if I went to the police", "threats"),
+    ("she'll kill me when she sees I dented the car, last time she broke my nose", "violence"),
 ])
 def test_sayings_that_sound_harmless_at_first_do_not_hide_danger(said, kind):
     concern = check(said)
