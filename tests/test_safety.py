@@ -100,6 +100,31 @@ def spread(kind: str, count: int) -> list[str]:
     ("she asked me about the lunch I had with my brother, I never told her about that", "stalking"),
     ("he keeps saying brakes can fail on those hills, with a little smile", "threats"),
     ("if the pain doesn't finish me off I'll see to it myself", "suicide"),
+    # round 22: said sideways, minimised, or typed late at night
+    ("I took the pills in march and honestly I wish it had worked", "suicide"),
+    ("I'd more or less settled on the first of the month being my last day", "suicide"),
+    ("most nights I don't want there to be a tomorrow", "suicide"),
+    ("I can't see a lot of point in getting up anymore", "suicide"),
+    ("yes we're safe together, it's me I'm worried about", "suicide"),
+    ("she's been taking it out on her own skin, no wait, I mean I have", "self_harm"),
+    ("the band aids in my bag, I don't want him to ask what they're for", "self_harm"),
+    ("every time I push back with her I know I'm going to get slapped", "fear"),
+    ("he's building up to something and I'm on edge all the time", "fear"),
+    ("we're fine now, ask me again after he's been drinking", "fear"),
+    ("she let me meet my sister for coffee, she normally doesn't", "coercive_control"),
+    ("he has my birth certificate and won't tell me the code to the drawer", "coercive_control"),
+    ("I hand over all of my entire wages on a friday", "coercive_control"),
+    ("my ex has been leaving letters under my door since we split", "stalking"),
+    ("he follows me when I walk to work, keeping his distance", "stalking"),
+    ("I didn't say yes, I just didn't push him away", "sexual_coercion"),
+    ("our girls hide in the wardrobe when he gets home", "children_pets"),
+    ("I get between her and the kids every night so they're not next", "children_pets"),
+    ("the cat's limping again and I know it was him", "children_pets"),
+    ("she brought me chocolates to make up for the black eye", "violence"),
+    ("what I need is to not be scared of her anymore", "fear"),
+    ("he didn't hit me this week, which is new", "violence"),
+    ("I started cutting again, the roses in the garden look lovely though", "self_harm"),
+    ("im so scard of him tonite", "fear"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -181,6 +206,20 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "I hope she still finds me handsome after the baby",
     "I've been thinking about ending things, as in the engagement, we want different lives",
     "I snooped in her phone once, ages ago, and we got past it",
+    # round 22: toast, bass, a film, a simile, old trainers, a defensive partner, a holiday
+    "I'll make you eggs and buttered toast on sunday",
+    "the drums were hitting so hard at that gig",
+    "that finale stabbed me right in the heart",
+    "we squabbled over the remote like a sword fight",
+    "the mortgage feels like a noose some months, but we manage",
+    "she threatened to chuck my old boots in the bin if I didn't tidy up",
+    "he gets loud at parties, not scary, just embarrassing",
+    "he never wanted to go on a cruise with my parents",
+    "you don't feel safe bringing up sex because I get defensive, I hear that",
+    "I punched a door when I was seventeen, never again, I learned my lesson",
+    "in my first marriage he controlled the money, but this is totally different",
+    "my aunt had a stalker in the nineties, the police caught him",
+    "my son doesn't call as often as he did, he's busy with the baby",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)

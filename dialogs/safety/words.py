@@ -28,6 +28,10 @@ _SPELLED_OUT = {
     "gotten": "got", "ya": "you", "y'all": "you all", "'em": "them", "em": "them",
     "no-one": "no one", "noone": "no one", "thru": "through", "til": "till",
     "tho": "though", "ima": "i am going to", "imma": "i am going to", "meself": "myself",
+    "tonite": "tonight", "2nite": "tonight", "tmrw": "tomorrow", "tmr": "tomorrow",
+    "2moro": "tomorrow", "rly": "really", "b4": "before", "scard": "scared", "skared": "scared",
+    "scaired": "scared", "afriad": "afraid", "affraid": "afraid", "frightend": "frightened",
+    "terified": "terrified", "sucide": "suicide", "suicde": "suicide", "kms": "kill myself",
 }
 """Whole words people write or recognisers produce, as the rules spell them."""
 
