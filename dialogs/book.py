@@ -304,6 +304,22 @@ def _check_vocabulary(vocabulary: Vocabulary, source: SourceMap) -> list[Problem
         if not intent.samples and not intent.alexa:
             problems.append(source.problem(("intents", name),
                                            f"`{name}` needs some `samples` people might say"))
+    for name, slot_type in vocabulary.slot_types.items():
+        for value, cues in slot_type.cues.items():
+            if value not in slot_type.values:
+                problems.append(source.problem(("slot_types", name, "cues", value),
+                                               f"`{value}` is not one of `{name}`'s values"))
+            for i, cue in enumerate(cues):
+                try:
+                    expand(cue)
+                except TemplateError as error:
+                    problems.append(source.problem(("slot_types", name, "cues", value, i),
+                                                   f"{error}; use (a|b) for choices and [a] "
+                                                   "for optional words"))
+        if slot_type.mixed and slot_type.mixed not in slot_type.values:
+            problems.append(source.problem(("slot_types", name, "mixed"),
+                                           f"`{slot_type.mixed}` is not one of `{name}`'s "
+                                           "values"))
     safety = vocabulary.intents.get(SAFETY)
     if safety is not None and not safety.samples:
         problems.append(source.problem(("intents", SAFETY),
@@ -333,4 +349,9 @@ def expand_templates(vocabulary: Vocabulary) -> Vocabulary:
         cues = tuple(dict.fromkeys(s for t in intent.cues for s in expand(t)))
         intents[name] = intent.model_copy(update={"samples": samples, "answers": answers,
                                                   "cues": cues})
-    return vocabulary.model_copy(update={"intents": intents})
+    slot_types = {
+        name: slot_type.model_copy(update={"cues": {
+            value: tuple(dict.fromkeys(s for t in cues for s in expand(t)))
+            for value, cues in slot_type.cues.items()}})
+        for name, slot_type in vocabulary.slot_types.items()}
+    return vocabulary.model_copy(update={"intents": intents, "slot_types": slot_types})

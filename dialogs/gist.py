@@ -1,30 +1,45 @@
-"""The gist of a short answer that matches no sample: yes, no, unsure, or "say that again".
+"""The gist of a short answer that matches no sample: yes, no, unsure, or a command.
 
-People rarely answer a yes/no question with a bare "yes": they say "yeah we both do", "not
-really, no", "i think so, maybe", "sorry, what was the question?". Listing every such answer
-as a sample cannot keep up, so each of these intents also has `cues` in the vocabulary: words
-and short phrases that carry the answer wherever they stand. An answer is read left to right;
-at each word the longest cue wins ("not sure" over "not", "no idea" over "no"). Then:
+People rarely answer with a bare "yes" or "pause": they say "yeah we both do", "not really,
+no", "sorry, what was the question?", "hang on, my phone's ringing", "nah, skip that one".
+Listing every such answer as a sample cannot keep up, so intents also have `cues` in the
+vocabulary: words and short phrases that carry the answer wherever they stand. An answer is
+read left to right; at each word the longest cue wins ("not sure" over "not", "go back" over
+"go"). Then:
 
+- a command cue (pause, skip, go back, stop, ...) gives the command, the last one said,
+  unless a negation stands just before it ("don't stop"); beside a yes, no or unsure cue it
+  counts only when the other words add nothing (`frame` words: "nah, skip", "ok we can keep
+  going now", but not "no, stop asking me that"); a repeat or done cue ("huh", "that's it")
+  not at all;
 - a yes cue just after a negation word is a no ("not ready", "don't think so");
 - any unsure cue makes the whole answer unsure ("yes, kind of");
 - yes and no together: after "but" the last one counts ("ok, but not now"); otherwise the
   first, if the answer starts with it and goes on before the other ("no, we're fine", but not
-  "yeah, no"); else the gist is not guessed;
-- a repeat cue counts only when nothing else was said.
+  "yeah, no"); else the gist is not guessed.
+
+While someone speaks freely (`bare`), an answer counts only when it is nothing but cues and
+frame words: "sorry, can you repeat the question" or "um I don't know what to say" is not an
+answer to keep, "I don't know why I get so defensive" is.
 
 The safety check has read the words before this runs; the gist never sees danger first.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from typing import TypeVar
 
-from dialogs.intents import NO, REPEAT, UNSURE, YES
-from dialogs.model import Vocabulary
+from dialogs.intents import ANSWER_INTENTS, NO, REPEAT, UNSURE, YES
+from dialogs.model import SlotType, Vocabulary
+
+T = TypeVar("T")
 
 GIST_INTENTS = (YES, NO, UNSURE, REPEAT)
+ANSWER_GISTS = (YES, NO, UNSURE)
+QUIET_COMMANDS = (REPEAT, *ANSWER_INTENTS)
+"""Commands whose cues say nothing beside a yes or a no: "uh huh, go on", "yes, that's it"."""
 MAX_WORDS = 14
 """Longer answers are someone talking, not answering; their gist is not guessed."""
 NEGATION_REACH = 2
@@ -46,45 +61,57 @@ class GistReader:
     """Reads the gist of answers with a vocabulary's cues (normalised, as `plain` writes)."""
 
     def __init__(self, vocabulary: Vocabulary, normalise: Callable[[str], str]):
-        self.cues: dict[tuple[str, ...], str] = {}
-        for intent in GIST_INTENTS:
-            for cue in vocabulary.intents[intent].cues if intent in vocabulary.intents else ():
-                self.cues.setdefault(tuple(normalise(cue).split()), intent)
+        self.cues: dict[tuple[str, ...], tuple[str, ...]] = {}
+        """Each cue's intents, first the one it means where several are listened for: "go on"
+        is yes to a question, and resume while paused."""
+        for name, intent in vocabulary.intents.items():
+            for cue in intent.cues:
+                words = tuple(normalise(cue).split())
+                self.cues[words] = (*self.cues.get(words, ()), name)
         negation = {tuple(normalise(word).split()) for word in vocabulary.negation}
         for words in negation:
-            self.cues.setdefault(words, _NEGATION)
-        for words, intent in self.cues.items():
-            if intent == NO and any(words[-len(n):] == n for n in negation):
-                self.cues[words] = _NEGATION
-        self.longest = max((len(c) for c in self.cues), default=0)
+            self.cues.setdefault(words, (_NEGATION,))
+        for words, meanings in self.cues.items():
+            if meanings[0] == NO and any(words[-len(n):] == n for n in negation):
+                self.cues[words] = (_NEGATION,)
+        self.frame = frozenset(w for f in vocabulary.frame for w in normalise(f).split())
+        self.negation_words = frozenset(w for n in negation if len(n) == 1 for w in n)
 
-    def find(self, words: list[str]) -> list[Cue]:
-        found, at = [], 0
-        while at < len(words):
-            for size in range(min(self.longest, len(words) - at), 0, -1):
-                intent = self.cues.get(tuple(words[at:at + size]))
-                if intent:
-                    found.append(Cue(intent, at, at + size))
-                    at += size
-                    break
-            else:
-                at += 1
-        return found
+    def find(self, words: list[str], allowed: Iterable[str] = ()) -> list[Cue]:
+        """The cues in `words`, the longest at each word among those `allowed` listens for
+        ("we're ready again" is back from a pause, not yes, while paused)."""
+        allowed = set(allowed)
 
-    def read(self, said: str, allowed: Iterable[str]) -> str | None:
-        """The intent `said` (normalised, fillers dropped) means among `allowed`, or None."""
+        def listened_for(meanings: tuple[str, ...]) -> bool:
+            return not allowed or meanings == (_NEGATION,) or any(m in allowed for m in meanings)
+
+        return [Cue(next((m for m in meanings if m in allowed), meanings[0]), start, end)
+                for start, end, meanings in longest_cues(words, self.cues, listened_for)]
+
+    def _nothing_else(self, words: list[str], cues: list[Cue]) -> bool:
+        """Whether every word outside the cues is a frame word ("can we", "please", "now")."""
+        covered = {i for c in cues for i in range(c.start, c.end)}
+        return all(w in self.frame for i, w in enumerate(words) if i not in covered)
+
+    def read(self, said: str, allowed: Iterable[str], *, bare: bool = False) -> str | None:
+        """The intent `said` (normalised, fillers dropped) means among `allowed`, or None.
+        `bare`: only an answer made of nothing but cues and frame words counts."""
         words = said.split()
         if not words or len(words) > MAX_WORDS:
             return None
-        cues = _negated(self.find(words))
-        kinds = {c.intent for c in cues}
         allowed = set(allowed)
+        found = self.find(words, allowed)
+        if not found or (bare and not self._nothing_else(words, found)):
+            return None
+        commands, denials = _commands(found)
+        cues = [c for c in _negated([f for f in found if f not in denials])
+                if c.intent in ANSWER_GISTS]
+        commands = [c for c in commands if not (cues and c.intent in QUIET_COMMANDS)]
+        if commands and (not cues or self._nothing_else(words, found)):
+            return commands[-1].intent if commands[-1].intent in allowed else None
+        kinds = {c.intent for c in cues}
         if not kinds:
             return None
-        if kinds == {REPEAT}:
-            return REPEAT if REPEAT in allowed else None
-        kinds.discard(REPEAT)
-        cues = [c for c in cues if c.intent != REPEAT]
         if UNSURE in kinds:
             gist = UNSURE
         elif len(kinds) == 1:
@@ -95,6 +122,53 @@ class GistReader:
             first, second = cues[0], cues[1]
             gist = first.intent if first.start == 0 and second.start > first.end else None
         return gist if gist in allowed else None
+
+
+def longest_cues(words: list[str], cues: Mapping[tuple[str, ...], T],
+                 wanted: Callable[[T], bool] = lambda _: True) -> Iterator[tuple[int, int, T]]:
+    """Where cues stand in `words`, read left to right: at each word the longest cue that is
+    `wanted`, then on after it."""
+    longest = max((len(c) for c in cues), default=0)
+    at = 0
+    while at < len(words):
+        for size in range(min(longest, len(words) - at), 0, -1):
+            meaning = cues.get(tuple(words[at:at + size]))
+            if meaning is not None and wanted(meaning):
+                yield at, at + size, meaning
+                at += size
+                break
+        else:
+            at += 1
+
+
+class ValueCues:
+    """Reads a slot type's value from its cues in a short answer: cues of one value give it,
+    cues of two give the type's `mixed` value ("most days, not friday": partly)."""
+
+    def __init__(self, slot_type: SlotType, normalise: Callable[[str], str]):
+        self.cues = {tuple(normalise(c).split()): value
+                     for value, cues in slot_type.cues.items() for c in cues}
+        self.mixed = slot_type.mixed
+
+    def read(self, words: list[str]) -> str | None:
+        found = {value for _, _, value in longest_cues(words, self.cues)}
+        if len(found) == 1:
+            return found.pop()
+        return self.mixed if found else None
+
+
+def _commands(cues: list[Cue]) -> tuple[list[Cue], list[Cue]]:
+    """Command cues (repeat among them) not denied by a negation just before them, and the
+    negations that deny one ("don't stop" is neither a stop nor a no)."""
+    kept, denials, last = [], [], None
+    for cue in cues:
+        if cue.intent not in ANSWER_GISTS and cue.intent != _NEGATION:
+            if last is not None and last.intent == _NEGATION and cue.start - last.end <= 1:
+                denials.append(last)
+            else:
+                kept.append(cue)
+        last = cue
+    return kept, denials
 
 
 def _negated(cues: list[Cue]) -> list[Cue]:

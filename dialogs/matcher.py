@@ -16,8 +16,8 @@ from functools import cached_property
 
 from rapidfuzz import fuzz, process
 
-from dialogs.gist import GIST_INTENTS, GistReader
-from dialogs.intents import SAFETY
+from dialogs.gist import GistReader, ValueCues
+from dialogs.intents import CHOICE_SLOT, CHOOSE_INTENT, NAME, NAME_SLOT, SAFETY, UNSURE
 from dialogs.model import Vocabulary
 
 PHRASE_CUTOFF = 80.0
@@ -47,6 +47,17 @@ COMMON_WORDS = frozenset(" ".join((
 )).split())
 """Everyday words that are not first names, besides the words of the vocabulary's own
 phrases: "I'm not safe" and "I'm scared" are not someone called Not Safe or Scared."""
+NAME_FRAME = frozenset(" ".join((
+    "i im me my mine its it is this thats that thatll thatd be hes he shes she the other one ones",
+    "and better half husbands wifes partners boyfriends girlfriends",
+    "just everyone everybody calls call called they name names first names speaking here",
+    "you can put write down wife husband partner partners boyfriend girlfriend fiance fiancee",
+    "yes yeah ya yep oh um uh well so ok okay sorry lol haha hi hello hey there mines",
+    "with a an spelled spelt like", "s",
+)).split())
+"""Words around a first name that are not part of it: "oh that'll be me, Tom", "he's called
+Tomasz", "kat with a k"."""
+QUESTION_WORDS = frozenset({"what", "why", "how", "who", "where", "when", "which"})
 
 
 def normalise(text: str) -> str:
@@ -97,6 +108,17 @@ def _close(said: str, phrase: str) -> bool:
         return False
     return all(h == w or (len(w) > SHORT_WORD and fuzz.ratio(h, w) >= WORD_CUTOFF)
                for h, w in zip(heard, wanted, strict=True))
+
+
+MAX_VALUE_WORDS = 20
+"""Longer answers are someone talking: a slot value is not read from their cues."""
+MAX_NAME_ANSWER_WORDS = 8
+"""Longer answers are not someone saying their name, whatever words frame it."""
+
+
+def _contains(words: list[str], part: list[str]) -> bool:
+    size = len(part)
+    return bool(part) and any(words[i:i + size] == part for i in range(len(words) - size + 1))
 
 
 @dataclass(frozen=True)
@@ -156,9 +178,9 @@ class Matcher:
 
     @cached_property
     def not_names(self) -> frozenset[str]:
-        """Words that are not first names: everyday words and those of the vocabulary's
-        phrases and slot values ("sure", "done", "ready", "safe")."""
-        words = set(COMMON_WORDS)
+        """Words that are not first names: everyday words, the words around a name, and those
+        of the vocabulary's phrases and slot values ("sure", "done", "ready", "safe")."""
+        words = set(COMMON_WORDS) | NAME_FRAME
         for intent in self.vocabulary.intents.values():
             for sample in (*intent.samples, *intent.answers):
                 if not _SLOT.search(sample):
@@ -168,6 +190,27 @@ class Matcher:
                 for said in (value, *synonyms):
                     words.update(normalise(said.replace("_", " ")).split())
         return frozenset(words)
+
+    @cached_property
+    def known_words(self) -> frozenset[str]:
+        """Every word the vocabulary spells, to read "yesss" or "nooo" as the word meant."""
+        words = set(self.not_names) | FILLERS | self.gist.frame
+        words.update(w for cue in self.gist.cues for w in cue)
+        return frozenset(words)
+
+    def respelled(self, said: str) -> str:
+        """`said` with each unknown word whose doubled letters make a known word spelled as
+        that word: "yesss" is "yes", "noo" is "no", "hmmm" is "hmm"."""
+        words = said.split()
+        for i, word in enumerate(words):
+            if word in self.known_words or not re.search(r"(.)\1", word):
+                continue
+            for size in ("", r"\1"):
+                shorter = re.sub(r"(.)\1+", r"\1" + size, word)
+                if shorter in self.known_words:
+                    words[i] = shorter
+                    break
+        return " ".join(words)
 
     def is_name(self, text: str) -> bool:
         """One or two words, none of them an everyday word or an answer."""
@@ -224,21 +267,85 @@ class Matcher:
         `answers=False` leaves out the intents' `answers` (Alexa when it is not asking).
         """
         allowed = set(intents) - {SAFETY}
-        for said in (normalise(text), plain(text)):
+        respelled = self.respelled(plain(text))
+        if answers and not strict:
+            found = self._value_by_cues(respelled, allowed)  # "sort of" to "how did it go?"
+            if found:
+                return found
+        for said in (normalise(text), respelled, plain(text)):
             exact = self.phrases.get(said)
             if exact in allowed:
                 return Match(exact)
-        if not said:
-            return None
+        said = plain(text)
+        if not said:  # only "um", "erm": a non-answer, not nothing
+            return Match(UNSURE, score=PHRASE_CUTOFF) if UNSURE in allowed and \
+                normalise(text) else None
         best = self._phrase_match(said, allowed)
         if strict:
-            return best
+            bare = None if best else self.gist.read(respelled, allowed, bare=True)
+            return best or (Match(bare, score=PHRASE_CUTOFF) if bare else None)
         found = (self._pattern_match(said, allowed, True, answers) or best
                  or self._pattern_match(said, allowed, False, answers))
-        if found or not allowed & set(GIST_INTENTS):
+        if found:
             return found
-        gist = self.gist.read(said, allowed)
+        if answers:
+            found = self._exercise_named_in(said, allowed) or self._name_among_words(said, allowed)
+            if found:
+                return found
+        gist = self.gist.read(respelled, allowed)
         return Match(gist, score=PHRASE_CUTOFF) if gist else None
+
+    def _value_by_cues(self, said: str, allowed: set[str]) -> Match | None:
+        """A slot value given by its cues anywhere in a short answer to the slot's own question:
+        "nope, totally slipped my mind" is not kept, "tweak it a bit" is change."""
+        words = said.split()
+        if len(words) > MAX_VALUE_WORDS:
+            return None
+        for name, intent in self.vocabulary.intents.items():
+            if name not in allowed or not intent.answers or len(intent.slots) != 1:
+                continue
+            (slot, slot_type), = intent.slots.items()
+            reader = self.value_cues.get(slot_type)
+            value = reader.read(words) if reader else None
+            if value:
+                return Match(name, {slot: value}, score=PHRASE_CUTOFF)
+        return None
+
+    @cached_property
+    def value_cues(self) -> dict[str, ValueCues]:
+        return {name: ValueCues(slot_type, normalise)
+                for name, slot_type in self.vocabulary.slot_types.items() if slot_type.cues}
+
+    def _exercise_named_in(self, said: str, allowed: set[str]) -> Match | None:
+        """An exercise named inside a longer answer ("the walk one", "can we do the one about
+        promises"), when one exercise is named and nothing denies it ("not the walk one")."""
+        if CHOOSE_INTENT not in allowed:
+            return None
+        slot_type = self.vocabulary.intents[CHOOSE_INTENT].slots.get(CHOICE_SLOT)
+        values = self.vocabulary.slot_types.get(slot_type or "")
+        if values is None:
+            return None
+        words = said.split()
+        named = {value for value, synonyms in values.values.items() for s in (value, *synonyms)
+                 if _contains(words, normalise(s.replace("-", " ")).split())}
+        if len(named) != 1 or set(words) & self.gist.negation_words:
+            return None
+        return Match(CHOOSE_INTENT, {CHOICE_SLOT: named.pop()}, score=PHRASE_CUTOFF)
+
+    def _name_among_words(self, said: str, allowed: set[str]) -> Match | None:
+        """A first name said among words that only frame it: "oh that'll be me, Tom", "he's
+        called Tomasz", "kat with a k"; never in a question ("what's my name for?")."""
+        if NAME not in allowed:
+            return None
+        words = [w for w in said.split() if w not in FILLERS and len(w) > 1]  # "T H A N D I"
+        if set(words) & QUESTION_WORDS or len(words) > MAX_NAME_ANSWER_WORDS:
+            return None
+        rest = [i for i, w in enumerate(words) if w not in NAME_FRAME]
+        if not rest or rest[-1] - rest[0] + 1 != len(rest) or len(rest) > 2:
+            return None
+        name = " ".join(words[i] for i in rest)
+        value = self.slot_value(NAME_SLOT_TYPE, name)
+        return Match(NAME, {NAME_SLOT: value}, score=PHRASE_CUTOFF) if value else None
 
     def content(self, text: str) -> str:
         """What someone said freely, without a lead-in like "I feel" that Alexa would not send.

@@ -413,6 +413,12 @@ class SlotType(Model):
     """Each value with the words that mean it."""
     source: str | None = Field(default=None, alias="from")
     """`from: exercises` fills the values with the exercises' ids, titles and names."""
+    cues: dict[str, tuple[str, ...]] = Field(default_factory=dict)
+    """For some values, words (templates allowed) that give the value wherever they stand in
+    a short answer: `forgot` makes "nope, totally forgot, sorry" not kept. A cue of a value
+    said with another value's cue leaves the answer to `mixed` when one is named."""
+    mixed: str | None = None
+    """The value an answer with cues of two values means ("most days but not friday": partly)."""
 
 
 class Intent(Model):
@@ -434,7 +440,8 @@ class Intent(Model):
     cues: tuple[str, ...] = ()
     """Words or short phrases (templates allowed) that give the gist of a longer answer
     matching no sample: `yeah` makes "yeah we both do" a yes, `not sure` makes "i think so,
-    not sure" unsure. Only yes, no, unsure and repeat read cues (see `dialogs/gist.py`)."""
+    not sure" unsure, `hang on` makes "hang on, my phone's ringing" a pause (see
+    `dialogs/gist.py`)."""
 
 
 class Vocabulary(Model):
@@ -447,6 +454,10 @@ class Vocabulary(Model):
     negation: tuple[str, ...] = ()
     """Words that turn a yes cue said just after them into a no: "not ready", "don't think
     so". Each also counts as a no cue."""
+    frame: tuple[str, ...] = ()
+    """Words that add nothing to a short command or non-answer ("can we", "please", "now",
+    "the question"): "sorry, can you repeat the question" is only a repeat, while someone
+    speaking freely, because every other word is one of these."""
     typed_only: tuple[str, ...] = ()
     """Words people type but do not say ("idk"): the text matcher takes them, and the check
     that every grammar word is one a speech model knows lets them be."""

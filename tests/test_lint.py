@@ -187,7 +187,8 @@ def test_typed_only_words_and_british_spellings_beside_american_ones_pass(tmp_pa
     assert len(found) == 1 and "`yeppers`, `empathised`" in found[0]  # no American spelling
     (content / "vocabulary.yaml").write_text(
         (content / "vocabulary.yaml").read_text(encoding="utf-8").replace(
-            "typed_only: [idk, sorta]", "typed_only: [idk, sorta, yeppers, empathised]"),
+            "typed_only: [idk, sorta, checkin]",
+            "typed_only: [idk, sorta, checkin, yeppers, empathised]"),
         encoding="utf-8")
     assert lexicon(load_book(content)) == []
 

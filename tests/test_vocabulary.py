@@ -43,3 +43,16 @@ def test_a_broken_template_in_the_vocabulary_is_a_problem_at_its_line(tmp_path):
         load_book(content)
     problem = str(error.value.problems[0])
     assert "cannot read the template" in problem and "vocabulary.yaml" in problem
+
+
+def test_a_cue_for_a_value_a_slot_type_does_not_have_is_a_problem_at_its_line(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT_DIR, content)
+    vocabulary = content / "vocabulary.yaml"
+    vocabulary.write_text(vocabulary.read_text().replace("      not_kept:\n        - \"(forgot",
+                                                         "      forgotten:\n        - \"(forgot"))
+    with pytest.raises(DefinitionError) as error:
+        load_book(content)
+    problem = str(error.value.problems[0])
+    assert "`forgotten` is not one of `Outcome`'s values" in problem
+    assert "vocabulary.yaml" in problem
