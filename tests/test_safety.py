@@ -125,6 +125,7 @@ def spread(kind: str, count: int) -> list[str]:
     ("he didn't hit me this week, which is new", "violence"),
     ("I started cutting again, the roses in the garden look lovely though", "self_harm"),
     ("im so scard of him tonite", "fear"),
+    ("when I was slammed against the fridge she just watched", "violence"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -220,6 +221,10 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "in my first marriage he controlled the money, but this is totally different",
     "my aunt had a stalker in the nineties, the police caught him",
     "my son doesn't call as often as he did, he's busy with the baby",
+    # answers to "how did it go?" and "what will you do?"
+    "I kept it, even on Tuesday when I was slammed",
+    "we were slammed with orders all week",
+    "I'll take the van in for its MOT so you don't have to",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
