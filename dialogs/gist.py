@@ -8,10 +8,11 @@ read left to right; at each word the longest cue wins ("not sure" over "not", "g
 "go"). Then:
 
 - a command cue (pause, skip, go back, stop, ...) gives the command, the last one said,
-  unless a negation stands just before it ("don't stop"); beside a yes, no or unsure cue it
-  counts only when the other words add nothing (`frame` words: "nah, skip", "ok we can keep
-  going now", but not "no, stop asking me that"); a repeat or done cue ("huh", "that's it")
-  not at all;
+  unless a negation stands just before it ("don't stop"); beside a yes cue it counts only
+  when the other words add nothing (`frame` words: "ok, we can keep going now", but not
+  "yes, stop worrying"); beside a no or unsure cue never, so that "not really, let's move
+  on" to "do you feel safe?" is a no; a repeat or done cue ("huh", "that's it") never
+  beside an answer;
 - a yes cue just after a negation word is a no ("not ready", "don't think so");
 - any unsure cue makes the whole answer unsure ("yes, kind of");
 - yes and no together: after "but" the last one counts ("ok, but not now"); otherwise the
@@ -107,7 +108,8 @@ class GistReader:
         cues = [c for c in _negated([f for f in found if f not in denials])
                 if c.intent in ANSWER_GISTS]
         commands = [c for c in commands if not (cues and c.intent in QUIET_COMMANDS)]
-        if commands and (not cues or self._nothing_else(words, found)):
+        if commands and (not cues or (self._nothing_else(words, found)
+                                      and all(c.intent == YES for c in cues))):
             return commands[-1].intent if commands[-1].intent in allowed else None
         kinds = {c.intent for c in cues}
         if not kinds:

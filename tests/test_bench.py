@@ -70,7 +70,7 @@ def test_startup_benchmark_runs_and_reports_a_ratio():
 
 def test_understanding_benchmark_reads_most_everyday_answers_as_meant():
     """Everyday answers from people who never saw the vocabulary: well over the baseline of
-    samples alone (0.41), and no worse than when the cues were written (0.90)."""
+    samples alone (0.41), and no worse than when the cues were written (0.89)."""
     result = subprocess.run([sys.executable, "bench/understanding.py"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr

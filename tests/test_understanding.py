@@ -36,7 +36,7 @@ YES_NO = (YES, NO, *GLOBAL_INTENTS)
 COMMANDS = {
     PAUSE: ["hang on, someone's at the door", "give us two minutes", "one sec the dog's barking",
             "can we pause for a bit", "brb"],
-    NEXT: ["can we jump to the next bit", "skip that part please", "nah, move on"],
+    NEXT: ["can we jump to the next bit", "skip that part please", "ok, move on"],
     PREVIOUS: ["take us back one", "can we go back to the last question", "rewind please"],
     START_OVER: ["let's begin the whole thing again", "from the top please", "start from scratch"],
     STOP: ["let's call it a day", "that's enough for tonight", "ok goodnight", "switch off"],
@@ -64,6 +64,8 @@ def test_coming_back_from_a_pause_in_everyday_words(matcher, said):
 @pytest.mark.parametrize("said, intent", [
     ("don't stop, we're fine", YES),  # a denied command is not the command
     ("no, stop asking me that", NO),  # a command beside other words leaves the answer
+    ("not really, let's move on", NO),  # a no is never skipped past: the safety question
+    ("hmm, not sure, next question", UNSURE),
     ("yes, let's keep going", YES),  # to a question, "keep going" is a yes, not a resume
     ("uh huh go on", YES),
     ("yes that's it", YES),
