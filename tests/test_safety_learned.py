@@ -103,14 +103,14 @@ def test_danger_only_the_learned_model_hears_stops_the_exercise(content_whose_ru
 
 
 def test_short_answers_are_left_to_the_rules():
-    """Every sample of every intent but SafetyIntent is ordinary; short ones sound like
-    danger to a bag of words ("I kept it")."""
+    """Every sample of every intent but SafetyIntent is ordinary; short ones can sound like
+    danger to a bag of words ("I have", as in "I have a plan")."""
     book = load_book()
     flagged = [s for name, intent in book.vocabulary.intents.items() if name != "SafetyIntent"
                for s in intent.samples if default_detector().check(s)]
     assert not flagged
-    assert shipped_learned().probability("i kept it") >= shipped_learned().threshold
-    assert default_detector().check("i kept it") is None
+    assert shipped_learned().probability("i have") >= shipped_learned().threshold
+    assert default_detector().check("i have") is None
 
 
 def test_the_learned_model_judges_only_what_no_rule_heard_long_enough_and_not_over(tmp_path):
