@@ -267,16 +267,16 @@ class Matcher:
         `answers=False` leaves out the intents' `answers` (Alexa when it is not asking).
         """
         allowed = set(intents) - {SAFETY}
-        respelled = self.respelled(plain(text))
+        said = plain(text)
+        respelled = self.respelled(said)
         if answers and not strict:
             found = self._value_by_cues(respelled, allowed)  # "sort of" to "how did it go?"
             if found:
                 return found
-        for said in (normalise(text), respelled, plain(text)):
-            exact = self.phrases.get(said)
+        for form in (normalise(text), respelled, said):
+            exact = self.phrases.get(form)
             if exact in allowed:
                 return Match(exact)
-        said = plain(text)
         if not said:  # only "um", "erm": a non-answer, not nothing
             return Match(UNSURE, score=PHRASE_CUTOFF) if UNSURE in allowed and \
                 normalise(text) else None
@@ -301,36 +301,47 @@ class Matcher:
         words = said.split()
         if len(words) > MAX_VALUE_WORDS:
             return None
-        for name, intent in self.vocabulary.intents.items():
-            if name not in allowed or not intent.answers or len(intent.slots) != 1:
-                continue
-            (slot, slot_type), = intent.slots.items()
-            reader = self.value_cues.get(slot_type)
-            value = reader.read(words) if reader else None
+        for name, slot, reader in self.value_cues:
+            value = reader.read(words) if name in allowed else None
             if value:
                 return Match(name, {slot: value}, score=PHRASE_CUTOFF)
         return None
 
     @cached_property
-    def value_cues(self) -> dict[str, ValueCues]:
-        return {name: ValueCues(slot_type, normalise)
-                for name, slot_type in self.vocabulary.slot_types.items() if slot_type.cues}
+    def value_cues(self) -> list[tuple[str, str, ValueCues]]:
+        """Each intent that answers its own question with one slot whose type has cues: the
+        intent, the slot, and the reader of its values."""
+        found = []
+        for name, intent in self.vocabulary.intents.items():
+            if not intent.answers or len(intent.slots) != 1:
+                continue
+            (slot, slot_type), = intent.slots.items()
+            values = self.vocabulary.slot_types.get(slot_type)
+            if values is not None and values.cues:
+                found.append((name, slot, ValueCues(values, normalise)))
+        return found
 
     def _exercise_named_in(self, said: str, allowed: set[str]) -> Match | None:
         """An exercise named inside a longer answer ("the walk one", "can we do the one about
         promises"), when one exercise is named and nothing denies it ("not the walk one")."""
         if CHOOSE_INTENT not in allowed:
             return None
-        slot_type = self.vocabulary.intents[CHOOSE_INTENT].slots.get(CHOICE_SLOT)
-        values = self.vocabulary.slot_types.get(slot_type or "")
-        if values is None:
-            return None
         words = said.split()
-        named = {value for value, synonyms in values.values.items() for s in (value, *synonyms)
-                 if _contains(words, normalise(s.replace("-", " ")).split())}
+        named = {value for value, name in self.exercise_names if _contains(words, name)}
         if len(named) != 1 or set(words) & self.gist.negation_words:
             return None
         return Match(CHOOSE_INTENT, {CHOICE_SLOT: named.pop()}, score=PHRASE_CUTOFF)
+
+    @cached_property
+    def exercise_names(self) -> list[tuple[str, list[str]]]:
+        """Each exercise with every way of naming it, as words ("check in")."""
+        intent = self.vocabulary.intents.get(CHOOSE_INTENT)
+        slot_type = intent.slots.get(CHOICE_SLOT, "") if intent else ""
+        values = self.vocabulary.slot_types.get(slot_type)
+        if values is None:
+            return []
+        return [(value, normalise(said.replace("-", " ")).split())
+                for value, synonyms in values.values.items() for said in (value, *synonyms)]
 
     def _name_among_words(self, said: str, allowed: set[str]) -> Match | None:
         """A first name said among words that only frame it: "oh that'll be me, Tom", "he's
