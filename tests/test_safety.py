@@ -126,6 +126,25 @@ def spread(kind: str, count: int) -> list[str]:
     ("I started cutting again, the roses in the garden look lovely though", "self_harm"),
     ("im so scard of him tonite", "fear"),
     ("when I was slammed against the fridge she just watched", "violence"),
+    # round 23: goodbyes and resignation said gently; relapse; a household gone quiet
+    ("I just want you both to know I loved you, whatever comes next", "suicide"),
+    ("kiss the kids goodbye properly, that's the last thing I have to do", "suicide"),
+    ("I've made up my mind, I'm not getting through another christmas of this", "suicide"),
+    ("they'll be freer once I'm no longer weighing everyone down", "suicide"),
+    ("honestly I've made my peace with not waking up", "suicide"),
+    ("it's never going to get better, so what's the point dragging it out", "suicide"),
+    ("I might as well go out on a good note", "suicide"),
+    ("if I'm still around next month, I've written the note already", "suicide"),
+    ("I'd gone a whole year without cutting myself and then I slipped", "self_harm"),
+    ("the old habit is back, the one with the razor", "self_harm"),
+    ("all I could do was cover my head until he stopped", "violence"),
+    ("she was waving the knife the whole time she was yelling", "weapons"),
+    ("the house goes dead silent when he gets home", "fear"),
+    ("the only time I feel safe is when she's at work", "fear"),
+    ("he's in charge of the internet and shuts it off when he's in a mood", "coercive_control"),
+    ("when I say no to sex she keeps pushing", "sexual_coercion"),
+    ("he doesn't respect my no", "sexual_coercion"),
+    ("he still turns up at my work even though the court said he can't", "stalking"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -225,6 +244,26 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "I kept it, even on Tuesday when I was slammed",
     "we were slammed with orders all week",
     "I'll take the van in for its MOT so you don't have to",
+    # round 23: looks, grief, games, similes, elders' idioms, someone else's story
+    "she shot me a dirty look across the table",
+    "losing my job has been hitting me hard but we're coping",
+    "after the exam results I picked myself back up",
+    "can you grab some on your way home",
+    "my brother beat the living daylights out of me at chess",
+    "he keeps his grandad's sword collection in a glass case and never touches it",
+    "work is like a gun to my head right now",
+    "the old me would have kicked the door, now I breathe and count to ten",
+    "my dad would wring my neck if I scratched his car",
+    "my nan will kill us if we don't visit on sunday",
+    "he'll kill me when he sees how much I spent on shoes",
+    "she'd murder me if she knew I told you about the party",
+    "my flatmate was stalked last year, she's doing better",
+    "my colleague's ex harassed her for months, we helped her report it",
+    "my friend escaped an abusive marriage and she's thriving now",
+    "my dad was violent to my mum, that's why I never shout",
+    "my grandpa owned an old hunting rifle he used on the farm",
+    "it's been five years since I last hurt myself",
+    "next time I'll take a walk before I snap at you",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
@@ -448,6 +487,12 @@ def test_the_shipped_concepts_tell_danger_that_is_over_from_danger_that_is_back(
     ("the nurse asked about domestic abuse and I said no but he does hit me", False),
     ("the doctor asked if I'd ever been scared of her and I said no because she was in the room",
      False),
+    # round 23: a past left for a life loved now; someone else's stalker, but not mine too
+    ("as a teenager I thought about dying a lot, I had therapy and now I love my life", True),
+    ("my friend's husband stalks her and mine does the same", False),
+    ("my mother in law held me down while he hit me", False),
+    ("my son was abused by his stepdad", False),
+    ("he has a gun collection and takes one out when he's drunk", False),
 ])
 def test_danger_denied_supposed_or_someone_elses_is_let_be_but_not_its_look_alikes(said, over):
     assert (check(said) is None) == over, check(said)
