@@ -15,7 +15,7 @@ columns). Scored before the cues were written for them: round 1 at 0.48 with the
 no cues of the time, round 2 at 0.49; round 3, after cues written from rounds 1 and 2, at
 0.78 (0.47 before them).
 
-    python bench/understanding.py [--show-misses]
+    python bench/understanding.py [--show-misses] [FILE ...]
 """
 
 from __future__ import annotations
@@ -77,6 +77,7 @@ def _either(*checks: Callable[[Heard], bool]) -> Callable[[Heard], bool]:
 
 def cases(answers: dict, steps: dict[str, Step]) -> Iterator[Case]:
     for label, said in answers["yes_no"].items():
+        label = {True: "yes", False: "no"}.get(label, label)  # YAML 1.1 reads a bare yes as true
         for text in said:
             yield "yes_no", label, text, steps["safe_check"], False, _is(YES_NO[label])
     for label, said in answers["commands"].items():
@@ -141,10 +142,12 @@ def share(totals: dict[tuple[str, str], list[int]], section: str | None = None) 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("files", nargs="*", type=Path,
+                        help="answer files to read (default: tests/answers/round-*.yaml)")
     args = parser.parse_args()
     book = load_book()
     steps = dict(book.welcome.steps)
-    files = sorted(ANSWERS_DIR.glob("round-*.yaml"))
+    files = args.files or sorted(ANSWERS_DIR.glob("round-*.yaml"))
     shipped = Matcher(book.vocabulary)
     baseline = Matcher(without_cues(book.vocabulary))
     print(f"{'answers':34} {'n':>5} {'shipped':>8} {'baseline':>9}")
