@@ -7,8 +7,9 @@ vocabulary: words and short phrases that carry the answer wherever they stand. A
 read left to right; at each word the longest cue wins ("not sure" over "not", "go back" over
 "go"). Then:
 
-- a command cue (pause, skip, go back, stop, ...) gives the command, the last one said,
-  unless a negation stands just before it ("don't stop"); beside a yes cue it counts only
+- a command cue (pause, skip, go back, stop, ...) gives the command, the one said in the
+  most words ("I don't understand what you want" is help, not "what?"), the last among
+  equals, unless a negation stands just before it ("don't stop"); beside a yes cue it counts only
   when the other words add nothing (`frame` words: "ok, we can keep going now", but not
   "yes, stop worrying"); beside a no or unsure cue never, so that "not really, let's move
   on" to "do you feel safe?" is a no; a repeat or done cue ("huh", "that's it") never
@@ -21,7 +22,9 @@ read left to right; at each word the longest cue wins ("not sure" over "not", "g
 
 While someone speaks freely (`bare`), an answer counts only when it is nothing but cues and
 frame words: "sorry, can you repeat the question" or "um I don't know what to say" is not an
-answer to keep, "I don't know why I get so defensive" is.
+answer to keep, "I don't know why I get so defensive" is; so is a request that ends the
+words and starts like one ("...what hurt was, oh, can we pause"). "Not sure" is unsure
+however the not is said ("I am not sure", "we're really not sure").
 
 The safety check has read the words before this runs; the gist never sees danger first.
 """
@@ -32,7 +35,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import TypeVar
 
-from dialogs.intents import ANSWER_INTENTS, NO, REPEAT, UNSURE, YES
+from dialogs.intents import ANSWER_INTENTS, DONE, NO, REPEAT, UNSURE, YES
 from dialogs.model import SlotType, Vocabulary
 
 T = TypeVar("T")
@@ -41,6 +44,9 @@ GIST_INTENTS = (YES, NO, UNSURE, REPEAT)
 ANSWER_GISTS = (YES, NO, UNSURE)
 QUIET_COMMANDS = (REPEAT, *ANSWER_INTENTS)
 """Commands whose cues say nothing beside a yes or a no: "uh huh, go on", "yes, that's it"."""
+REQUEST_OPENERS = frozenset({"can", "could", "would", "let", "lets", "please", "sorry", "actually",
+                             "ok", "okay", "oh", "wait", "anyway"})
+"""Words that start a request breaking into someone's answer ("...oh, can we pause")."""
 MAX_WORDS = 14
 """Longer answers are someone talking, not answering; their gist is not guessed."""
 NEGATION_REACH = 2
@@ -86,13 +92,38 @@ class GistReader:
         def listened_for(meanings: tuple[str, ...]) -> bool:
             return not allowed or meanings == (_NEGATION,) or any(m in allowed for m in meanings)
 
-        return [Cue(next((m for m in meanings if m in allowed), meanings[0]), start, end)
-                for start, end, meanings in longest_cues(words, self.cues, listened_for)]
+        def cue(start: int, end: int, meanings: tuple[str, ...]) -> Cue:
+            return Cue(next((m for m in meanings if m in allowed), meanings[0]), start, end)
+
+        found = [cue(*at) for at in longest_cues(words, self.cues, listened_for)]
+        for unsure in (cue(*at) for at in longest_cues(
+                words, self.cues, lambda meanings: UNSURE in meanings and listened_for(meanings))):
+            split = [c for c in found if c.start < unsure.end and unsure.start < c.end]
+            if {c.intent for c in split} == {_NEGATION, YES}:  # "i am not | sure"
+                found = sorted([unsure, *(c for c in found if c not in split)],
+                               key=lambda c: c.start)
+        return found
 
     def _nothing_else(self, words: list[str], cues: list[Cue]) -> bool:
         """Whether every word outside the cues is a frame word ("can we", "please", "now")."""
         covered = {i for c in cues for i in range(c.start, c.end)}
         return all(w in self.frame for i, w in enumerate(words) if i not in covered)
+
+    def _closing_request(self, words: list[str], cues: list[Cue]
+                         ) -> tuple[list[str], list[Cue]]:
+        """A request that ends someone's words, made of nothing but cues and frame words, with
+        a command among them: "...and oh the delivery guy is here, can we pause"."""
+        covered = {i for c in cues for i in range(c.start, c.end)}
+        start = len(words)
+        while start > 0 and (start - 1 in covered or words[start - 1] in self.frame):
+            start -= 1
+        while start < len(words) and words[start] not in REQUEST_OPENERS:
+            start += 1  # "...sitting next to me" is not a request; "...so can we pause" is
+        tail = [Cue(c.intent, c.start - start, c.end - start) for c in cues if c.start >= start]
+        commands = [c for c in tail if c.intent not in (*ANSWER_GISTS, _NEGATION, DONE)]
+        if len(words) - start < 2 or not commands:
+            return words, []
+        return words[start:], tail
 
     def read(self, said: str, allowed: Iterable[str], *, bare: bool = False) -> str | None:
         """The intent `said` (normalised, fillers dropped) means among `allowed`, or None.
@@ -102,6 +133,8 @@ class GistReader:
             return None
         allowed = set(allowed)
         found = self.find(words, allowed)
+        if found and bare and not self._nothing_else(words, found):
+            words, found = self._closing_request(words, found)
         if not found or (bare and not self._nothing_else(words, found)):
             return None
         commands, denials = _commands(found)
@@ -110,7 +143,8 @@ class GistReader:
         commands = [c for c in commands if not (cues and c.intent in QUIET_COMMANDS)]
         if commands and (not cues or (self._nothing_else(words, found)
                                       and all(c.intent == YES for c in cues))):
-            return commands[-1].intent if commands[-1].intent in allowed else None
+            meant = max(commands, key=lambda c: (c.end - c.start, c.start))
+            return meant.intent if meant.intent in allowed else None
         kinds = {c.intent for c in cues}
         if not kinds:
             return None

@@ -3,7 +3,18 @@
 import pytest
 
 from dialogs.book import load_book
-from dialogs.intents import GLOBAL_INTENTS, NO, REPEAT, UNSURE, YES
+from dialogs.intents import (
+    GLOBAL_INTENTS,
+    HELP,
+    NAVIGATE_HOME,
+    NEXT,
+    NO,
+    PAUSE,
+    PREVIOUS,
+    REPEAT,
+    UNSURE,
+    YES,
+)
 from dialogs.matcher import Matcher
 
 
@@ -67,3 +78,40 @@ def test_the_gist_only_answers_what_the_step_asks(matcher):
 def test_someone_speaking_freely_is_not_read_for_a_gist(matcher):
     assert matcher.match("not really, it was hard", YES_NO, strict=True) is None
     assert matcher.match("sometimes i feel unheard", GLOBAL_INTENTS, strict=True) is None
+
+
+@pytest.mark.parametrize("said", [
+    "i am not sure how to put it", "we are really not sure about that",
+    "i am honestly not sure"])
+def test_not_sure_is_unsure_however_the_not_is_said(matcher, said):
+    assert matcher.match(said, YES_NO).intent == UNSURE
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("i don't understand what you want us to say", HELP),
+    ("sorry, i'm lost, what do you want from me", HELP),
+    ("wait go back, i want to change what i said", PREVIOUS),
+    ("take us back to the menu please", NAVIGATE_HOME),
+])
+def test_of_several_commands_the_one_said_in_most_words_is_meant(matcher, said, intent):
+    assert matcher.match(said, YES_NO).intent == intent
+
+
+@pytest.mark.parametrize(("said", "intent"), [
+    ("i was going to say something about work but sorry can we pause", PAUSE),
+    ("what hurt was the weekend oh wait can you say that again", REPEAT),
+    ("my promise is um actually let's skip this one", NEXT),
+])
+def test_a_request_that_breaks_off_someones_words_is_heard(matcher, said, intent):
+    assert matcher.match(said, GLOBAL_INTENTS, strict=True).intent == intent
+
+
+@pytest.mark.parametrize("said", [
+    "i feel lonely even when he is sitting right next to me",
+    "i'm sorry i snapped when you were only trying to help",
+    "i feel like i'm always last on the list",
+    "i will pray with you before bed even if it's just for a minute",
+    "i just wish he said thank you more, that's all",
+])
+def test_command_words_inside_someones_own_words_stay_their_words(matcher, said):
+    assert matcher.match(said, GLOBAL_INTENTS, strict=True) is None
