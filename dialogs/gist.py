@@ -47,6 +47,8 @@ QUIET_COMMANDS = (REPEAT, *ANSWER_INTENTS)
 REQUEST_OPENERS = frozenset({"can", "could", "would", "let", "lets", "please", "sorry", "actually",
                              "ok", "okay", "oh", "wait", "anyway"})
 """Words that start a request breaking into someone's answer ("...oh, can we pause")."""
+MAX_REQUEST_WORDS = 10
+"""A request after someone breaks off is short."""
 MAX_WORDS = 14
 """Longer answers are someone talking, not answering; their gist is not guessed."""
 NEGATION_REACH = 2
@@ -124,6 +126,28 @@ class GistReader:
         if len(words) - start < 2 or not commands:
             return words, []
         return words[start:], tail
+
+    def request(self, said: str, allowed: Iterable[str], *, opening: str | None = None
+                ) -> str | None:
+        """A command asked for first thing after someone breaks off, with a reason after it
+        ("um, hang on, the baby's crying"); nothing but frame words may come before it, and
+        what follows starts anew with a frame word ("give me a second chance" asks no pause).
+        `opening`: the intent the request must open with."""
+        words = said.split()
+        if len(words) > MAX_REQUEST_WORDS:
+            return None
+        found = self.find(words, allowed)
+        if not found or not self._nothing_else(words[:found[0].start], []):
+            return None
+        follows = words[found[0].end:found[0].end + 1]
+        if follows and follows[0] not in self.frame:
+            return None
+        if found[0].intent in (*ANSWER_GISTS, DONE, _NEGATION) or \
+                opening not in (None, found[0].intent):
+            return None
+        commands = [c for c in _commands(found)[0] if c.intent not in (*ANSWER_GISTS, DONE)]
+        meant = max(commands, key=lambda c: (c.end - c.start, c.start))
+        return meant.intent if meant.intent in allowed else None
 
     def read(self, said: str, allowed: Iterable[str], *, bare: bool = False) -> str | None:
         """The intent `said` (normalised, fillers dropped) means among `allowed`, or None.

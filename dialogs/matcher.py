@@ -17,7 +17,7 @@ from functools import cached_property
 from rapidfuzz import fuzz, process
 
 from dialogs.gist import GistReader, ValueCues
-from dialogs.intents import CHOICE_SLOT, CHOOSE_INTENT, NAME, NAME_SLOT, SAFETY, UNSURE
+from dialogs.intents import CHOICE_SLOT, CHOOSE_INTENT, NAME, NAME_SLOT, PAUSE, SAFETY, UNSURE
 from dialogs.model import Vocabulary
 
 PHRASE_CUTOFF = 80.0
@@ -31,6 +31,8 @@ _SLOT = re.compile(r"\{(\w+)\}")
 
 FILLERS = frozenset({"um", "umm", "uh", "uhm", "er", "erm", "hmm", "hm", "mm", "ah"})
 """Sounds that carry no meaning anywhere in an answer: "um yes" is yes."""
+BREAKS = frozenset({"oh", "wait", "sorry", "actually", "anyway", "ugh", "oops", "shoot"})
+"""Words with which someone breaks off what they were saying (as fillers do)."""
 OPENERS = ("well", "so", "like", "oh", "ok so", "okay so")
 """Words that open an answer without changing it ("well, yes"), dropped at the start only."""
 POLITENESS = ("please", "thanks", "thank you", "thank you very much", "thanks a lot")
@@ -282,7 +284,9 @@ class Matcher:
                 normalise(text) else None
         best = self._phrase_match(said, allowed)
         if strict:
-            bare = None if best else self.gist.read(respelled, allowed, bare=True)
+            bare = None if best else (self.gist.read(respelled, allowed, bare=True)
+                                      or self._after_last_break(text, allowed)
+                                      or self.gist.request(respelled, allowed, opening=PAUSE))
             return best or (Match(bare, score=PHRASE_CUTOFF) if bare else None)
         found = (self._pattern_match(said, allowed, True, answers) or best
                  or self._pattern_match(said, allowed, False, answers))
@@ -294,6 +298,18 @@ class Matcher:
                 return found
         gist = self.gist.read(respelled, allowed)
         return Match(gist, score=PHRASE_CUTOFF) if gist else None
+
+    def _after_last_break(self, text: str, allowed: set[str]) -> str | None:
+        """The gist of the words after someone breaks off ("the thing that hurt was, um,
+        hang on, the baby's crying"), read as an answer on its own or a request."""
+        words = normalise(text).split()
+        breaks = [i for i, w in enumerate(words) if w in FILLERS or w in BREAKS]
+        if not breaks or breaks[-1] == 0:
+            return None
+        rest = self.respelled(plain(" ".join(words[breaks[-1]:])))
+        if not rest:
+            return None
+        return self.gist.read(rest, allowed, bare=True) or self.gist.request(rest, allowed)
 
     def _value_by_cues(self, said: str, allowed: set[str]) -> Match | None:
         """A slot value given by its cues anywhere in a short answer to the slot's own question:

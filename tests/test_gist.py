@@ -101,6 +101,9 @@ def test_of_several_commands_the_one_said_in_most_words_is_meant(matcher, said, 
     ("i was going to say something about work but sorry can we pause", PAUSE),
     ("what hurt was the weekend oh wait can you say that again", REPEAT),
     ("my promise is um actually let's skip this one", NEXT),
+    ("the thing that hurt was, um, hang on, the baby's crying", PAUSE),
+    ("i'll call her at lunch, oh, can we go back one, i want to redo it", PREVIOUS),
+    ("hang on, my phone's ringing", PAUSE),
 ])
 def test_a_request_that_breaks_off_someones_words_is_heard(matcher, said, intent):
     assert matcher.match(said, GLOBAL_INTENTS, strict=True).intent == intent
@@ -112,6 +115,9 @@ def test_a_request_that_breaks_off_someones_words_is_heard(matcher, said, intent
     "i feel like i'm always last on the list",
     "i will pray with you before bed even if it's just for a minute",
     "i just wish he said thank you more, that's all",
+    "um, what i heard is you want more help at bedtime",
+    "i've got a cold so i'm sniffly, sorry if you can't hear me",
+    "sorry, i should help more with bedtime",
 ])
 def test_command_words_inside_someones_own_words_stay_their_words(matcher, said):
     assert matcher.match(said, GLOBAL_INTENTS, strict=True) is None
