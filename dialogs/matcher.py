@@ -296,7 +296,7 @@ class Matcher:
             found = self._exercise_named_in(said, allowed) or self._name_among_words(said, allowed)
             if found:
                 return found
-        gist = self.gist.read(respelled, allowed)
+        gist = self.gist.read(respelled, allowed) or self._after_last_break(text, allowed)
         return Match(gist, score=PHRASE_CUTOFF) if gist else None
 
     def _after_last_break(self, text: str, allowed: set[str]) -> str | None:

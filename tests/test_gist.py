@@ -109,6 +109,12 @@ def test_a_request_that_breaks_off_someones_words_is_heard(matcher, said, intent
     assert matcher.match(said, GLOBAL_INTENTS, strict=True).intent == intent
 
 
+def test_a_request_after_a_break_is_heard_at_a_question_but_never_beside_a_no(matcher):
+    assert matcher.match("so I was going to say how work went but, sorry, what was the question "
+                         "again", YES_NO).intent == REPEAT
+    assert matcher.match("not really, um, let's move on", YES_NO).intent == NO
+
+
 @pytest.mark.parametrize("said", [
     "i feel lonely even when he is sitting right next to me",
     "i'm sorry i snapped when you were only trying to help",
