@@ -104,6 +104,9 @@ def test_of_several_commands_the_one_said_in_most_words_is_meant(matcher, said, 
     ("the thing that hurt was, um, hang on, the baby's crying", PAUSE),
     ("i'll call her at lunch, oh, can we go back one, i want to redo it", PREVIOUS),
     ("hang on, my phone's ringing", PAUSE),
+    ("wait what", REPEAT),
+    ("could you ask me that again", REPEAT),
+    ("i have no clue", UNSURE),
 ])
 def test_a_request_that_breaks_off_someones_words_is_heard(matcher, said, intent):
     assert matcher.match(said, GLOBAL_INTENTS, strict=True).intent == intent
@@ -124,6 +127,7 @@ def test_a_request_after_a_break_is_heard_at_a_question_but_never_beside_a_no(ma
     "um, what i heard is you want more help at bedtime",
     "i've got a cold so i'm sniffly, sorry if you can't hear me",
     "sorry, i should help more with bedtime",
+    "wait, i want to add something about sundays",
 ])
 def test_command_words_inside_someones_own_words_stay_their_words(matcher, said):
     assert matcher.match(said, GLOBAL_INTENTS, strict=True) is None
