@@ -159,6 +159,8 @@ def test_an_exercise_denied_or_one_of_two_is_not_chosen(matcher, said):
     ("ya its Wei lol", "Wei"),
     ("this is Kofi speaking", "Kofi"),
     ("Bo with a B", "Bo"),
+    ("his name's Tomasz", "Tomasz"),
+    ("first name's Ngozi", "Ngozi"),
 ])
 def test_a_name_among_words_that_only_frame_it(matcher, said, name):
     found = matcher.match(said, (NAME, *GLOBAL_INTENTS))
