@@ -70,11 +70,11 @@ def test_startup_benchmark_runs_and_reports_a_ratio():
 
 def test_understanding_benchmark_reads_most_everyday_answers_as_meant():
     """Everyday answers from people who never saw the vocabulary: well over the baseline of
-    samples alone (0.38), and no worse than with the round 4 and 5 answers in (0.84)."""
+    samples alone (0.38), and no worse than with the round 4 and 5 answers in (0.85)."""
     result = subprocess.run([sys.executable, "bench/understanding.py"], cwd=ROOT,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
     assert re.fullmatch(r"ratio=\d+\.\d+ \(answers read as meant, over samples and slot "
                         r"values alone\)", lines[-1])
-    assert float(lines[-2].removeprefix("overall=")) >= 0.83
+    assert float(lines[-2].removeprefix("overall=")) >= 0.84
