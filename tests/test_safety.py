@@ -145,6 +145,10 @@ def spread(kind: str, count: int) -> list[str]:
     ("when I say no to sex she keeps pushing", "sexual_coercion"),
     ("he doesn't respect my no", "sexual_coercion"),
     ("he still turns up at my work even though the court said he can't", "stalking"),
+    ("I've had enough, I want to end it", "suicide"),
+    ("I've made a will and given the dog to my brother", "suicide"),
+    ("some nights I'm hoping a truck would just plough into me", "suicide"),
+    ("he told our son he'd end up like the cat did", "children_pets"),
 ])
 def test_danger_said_in_ordinary_words_is_heard(said, kind):
     concern = check(said)
@@ -264,6 +268,11 @@ def test_danger_said_in_ordinary_words_is_heard(said, kind):
     "my grandpa owned an old hunting rifle he used on the farm",
     "it's been five years since I last hurt myself",
     "next time I'll take a walk before I snap at you",
+    # answers to the guide that the check stopped (understanding rounds 4 and 5)
+    "he's shaking his head, so that's a no",
+    "I'll walk the dog so you can have a lie-in on sunday",
+    "you said you feel tired and nobody sees it",
+    "we've both had enough for tonight, let's end it",
 ])
 def test_ordinary_talk_is_not_danger(said):
     assert check(said) is None, check(said)
