@@ -97,6 +97,16 @@ def test_a_non_answer_to_an_open_question_is_not_kept_as_the_answer(matcher, sai
     "I'll stop checking my phone at dinner",
     "give me a second chance and I'll show you",
     "I'm not sure we talk enough about money",
+    # command words inside someone's own words, after a break or not
+    "i feel lonely even when he is sitting right next to me",
+    "i'm sorry i snapped when you were only trying to help",
+    "i feel like i'm always last on the list",
+    "i will pray with you before bed even if it's just for a minute",
+    "i just wish he said thank you more, that's all",
+    "um, what i heard is you want more help at bedtime",
+    "i've got a cold so i'm sniffly, sorry if you can't hear me",
+    "sorry, i should help more with bedtime",
+    "wait, i want to add something about sundays",
 ])
 def test_an_answer_with_the_same_words_is_kept(matcher, said):
     assert matcher.match(said, GLOBAL_INTENTS, strict=True) is None
