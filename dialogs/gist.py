@@ -22,9 +22,11 @@ read left to right; at each word the longest cue wins ("not sure" over "not", "g
 
 While someone speaks freely (`bare`), an answer counts only when it is nothing but cues and
 frame words: "sorry, can you repeat the question" or "um I don't know what to say" is not an
-answer to keep, "I don't know why I get so defensive" is; so is a request that ends the
-words and starts like one ("...what hurt was, oh, can we pause"). "Not sure" is unsure
-however the not is said ("I am not sure", "we're really not sure").
+answer to keep, "I don't know why I get so defensive" is. A request still counts when it
+ends the words and starts like one ("...what hurt was, oh, can we pause"), and `request`
+reads one that follows a break ("...um, hang on, the baby's crying"; the matcher finds the
+break). "Not sure" is unsure however the not is said ("I am not sure", "we're really not
+sure").
 
 The safety check has read the words before this runs; the gist never sees danger first.
 """
