@@ -148,7 +148,7 @@ class GistReader:
                 opening not in (None, found[0].intent):
             return None
         commands = [c for c in _commands(found)[0] if c.intent not in (*ANSWER_GISTS, DONE)]
-        meant = max(commands, key=lambda c: (c.end - c.start, c.start))
+        meant = _said_in_most_words(commands)
         return meant.intent if meant.intent in allowed else None
 
     def read(self, said: str, allowed: Iterable[str], *, bare: bool = False) -> str | None:
@@ -169,7 +169,7 @@ class GistReader:
         commands = [c for c in commands if not (cues and c.intent in QUIET_COMMANDS)]
         if commands and (not cues or (self._nothing_else(words, found)
                                       and all(c.intent == YES for c in cues))):
-            meant = max(commands, key=lambda c: (c.end - c.start, c.start))
+            meant = _said_in_most_words(commands)
             return meant.intent if meant.intent in allowed else None
         kinds = {c.intent for c in cues}
         if not kinds:
@@ -217,6 +217,11 @@ class ValueCues:
         if len(found) == 1:
             return found.pop()
         return self.mixed if found else None
+
+
+def _said_in_most_words(commands: list[Cue]) -> Cue:
+    """The command meant among several: the one said in the most words, the last among equals."""
+    return max(commands, key=lambda c: (c.end - c.start, c.start))
 
 
 def _commands(cues: list[Cue]) -> tuple[list[Cue], list[Cue]]:
